@@ -1,27 +1,42 @@
-// Compiles TypeScript into dist/ and copies the non-TypeScript assets (SQL migrations, JSON data) beside it.
-import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync, readdirSync, statSync, mkdirSync, chmodSync } from 'node:fs';
-import { join, dirname, extname } from 'node:path';
+// Builds dist/ with esbuild (transpile only: type checking is `npm run typecheck`, which `npm test` runs too)
+// and copies the non-TypeScript assets (SQL migrations, JSON data) beside the code.
+import { build } from 'esbuild';
+import { cpSync, rmSync, readdirSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { join, dirname, extname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
+
+function walk(dir, out = []) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path, out);
+    else out.push(path);
+  }
+  return out;
+}
+
+const sources = [...walk(join(root, 'bin')), ...walk(join(root, 'src'))];
+const entryPoints = sources.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.contract.ts'));
+
 rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
-  stdio: 'inherit',
+await build({
+  entryPoints,
+  outdir: dist,
+  outbase: root,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
 });
 
-const ASSETS = new Set(['.sql', '.json']);
-function copyAssets(dir) {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) copyAssets(path);
-    else if (ASSETS.has(extname(name))) {
-      const target = join(dist, path.slice(root.length + 1));
-      mkdirSync(dirname(target), { recursive: true });
-      cpSync(path, target);
-    }
+for (const file of sources) {
+  if (extname(file) === '.sql' || extname(file) === '.json') {
+    const target = join(dist, relative(root, file));
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(file, target);
   }
 }
-copyAssets(join(root, 'src'));
-chmodSync(join(dist, 'bin/fullstop.js'), 0o755);
+const bin = join(dist, 'bin/fullstop.js');
+if (existsSync(bin)) chmodSync(bin, 0o755);
