@@ -1,0 +1,104 @@
+/**
+ * The bounded-memory path for files too large to parse at once: the bytes are gunzipped and tokenised as a
+ * stream, and each record is evaluated and dropped as soon as it is complete. Only `{"Records": [...]}`,
+ * a JSON array and NDJSON are plausible at that size; anything else is reported as not CloudTrail.
+ */
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import StreamJsonParser from 'stream-json/Parser.js';
+import Pick from 'stream-json/filters/Pick.js';
+import StreamArray from 'stream-json/streamers/StreamArray.js';
+import JsonlParser from 'stream-json/jsonl/Parser.js';
+import type { Evaluator } from '../rules/index.js';
+import { CloudTrailFormatError, FileAccumulator, isGzip, type FileResult } from './cloudtrail.js';
+
+const SNIFF_BYTES = 64 * 1024;
+const BAD_LINE = Symbol('bad line');
+
+/** Reads the first bytes of a stream and returns them with a stream that replays them before the rest. */
+async function peek(source: AsyncIterable<Buffer>, wanted: number): Promise<{ head: Buffer; replay: Readable }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < wanted) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      done = true;
+      break;
+    }
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* replay() {
+    yield head;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return { head, replay: Readable.from(replay(), { objectMode: false }) };
+}
+
+type Mode = 'records' | 'array' | 'lines';
+
+function modeOf(head: string): Mode {
+  const text = head.replace(/^\uFEFF/, '').trimStart();
+  if (text === '') throw new CloudTrailFormatError('empty file: no JSON value');
+  if (text.startsWith('[')) return 'array';
+  if (/^\{\s*"Records"\s*:\s*\[/.test(text)) return 'records';
+  const newline = text.indexOf('\n');
+  if (newline > 0) {
+    try {
+      JSON.parse(text.slice(0, newline));
+      return 'lines';
+    } catch {
+      // fall through
+    }
+  }
+  throw new CloudTrailFormatError('not CloudTrail: a large file must be {"Records": [...]}, a JSON array of records or NDJSON');
+}
+
+function collector(into: FileAccumulator): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(chunk: { value: unknown }, _encoding, callback) {
+      if (chunk.value === BAD_LINE) into.badRecords += 1;
+      else into.add(chunk.value);
+      callback();
+    },
+  });
+}
+
+function translate(error: unknown): Error {
+  if (error instanceof CloudTrailFormatError) return error;
+  const err = error as NodeJS.ErrnoException;
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return new CloudTrailFormatError(`corrupt or truncated gzip: ${err.message}`);
+  return new CloudTrailFormatError(`invalid JSON: ${err.message}`);
+}
+
+/** Streams one file of any size through the rules. */
+export async function parseStream(input: Readable, evaluate: Evaluator): Promise<FileResult> {
+  const into = new FileAccumulator(evaluate);
+  try {
+    const raw = await peek(input, 2);
+    const text = isGzip(raw.head) ? raw.replay.pipe(createGunzip()) : raw.replay;
+    if (text !== raw.replay) raw.replay.on('error', (error) => text.destroy(error));
+    const sniffed = await peek(text, SNIFF_BYTES);
+    const mode = modeOf(sniffed.head.toString('utf8'));
+    const stages =
+      mode === 'lines'
+        ? [new (JsonlParser as unknown as new (options: object) => Transform)({ errorIndicator: () => BAD_LINE })]
+        : mode === 'array'
+          ? [new StreamJsonParser(), new StreamArray()]
+          : [new StreamJsonParser(), new Pick({ filter: 'Records' }), new StreamArray()];
+    await pipeline([sniffed.replay, ...stages, collector(into)]);
+  } catch (error) {
+    throw translate(error);
+  }
+  return into.result();
+}
