@@ -43,3 +43,99 @@ export interface InsertResult {
   inserted: number;
   duplicates: number;
 }
+
+/**
+ * Filter of `GET /api/violations` (fullstop-api.md §1.4 (1)) plus this server's additions. Time bounds are
+ * epoch milliseconds and may carry a fraction (the CLI sends microseconds), so strict bounds stay exact.
+ */
+export interface ViolationFilter {
+  accounts?: string[];
+  /** `created > createdAfter` (strict, the original's `from`). */
+  createdAfter?: number;
+  /** `created < createdBefore` (strict, the original's `to`; the API layer defaults it to now). */
+  createdBefore?: number;
+  /** `id >= lastViolation` (inclusive, as the original). */
+  lastViolation?: number;
+  /** Tri-state: whitelisted wins over checked; neither means open (fullstop-api.md §1.4 (1)). */
+  checked?: boolean;
+  whitelisted?: boolean;
+  severity?: number;
+  minSeverity?: number;
+  priority?: number;
+  auditRelevant?: boolean;
+  /** Violation type ids (`types` and `type` merged). */
+  types?: string[];
+  applicationIds?: string[];
+  applicationVersionIds?: string[];
+  regions?: string[];
+  instanceIds?: string[];
+  /** `[key, value]` pairs; every one must equal a key of an object `meta_info`. */
+  meta?: Array<[string, string]>;
+}
+
+/** Entity property names the list can be sorted by, as the original's Spring Data `sort` parameter names them. */
+export const SORTABLE_PROPERTIES = [
+  'id',
+  'version',
+  'created',
+  'createdBy',
+  'lastModified',
+  'lastModifiedBy',
+  'eventId',
+  'accountId',
+  'region',
+  'instanceId',
+  'comment',
+  'pluginFullyQualifiedClassName',
+  'username',
+  'violationTypeEntity.id',
+  'ruleEntity.id',
+  'application.name',
+  'applicationVersion.name',
+] as const;
+export type SortProperty = (typeof SORTABLE_PROPERTIES)[number];
+
+export interface SortSpec {
+  property: SortProperty;
+  direction: 'ASC' | 'DESC';
+}
+
+export interface PageRequest {
+  /** 0-based. */
+  page: number;
+  size: number;
+  /** Never empty: the API layer applies the default `id ASC`. */
+  sort: SortSpec[];
+}
+
+export interface PageResult<T> {
+  content: T[];
+  total: number;
+}
+
+/** Filter of the two count endpoints (fullstop-api.md §1.4 (6)(7)); `resolved` plays the role of `checked`. */
+export interface CountFilter {
+  /** Bounds in epoch ms; strict for the per-account-and-type count, inclusive for the per-account one. */
+  from?: number;
+  to?: number;
+  resolved?: boolean;
+  whitelisted?: boolean;
+}
+
+/** A whitelisting rule to create (from the `RuleDTO` body, fullstop-api.md §1.4 (8–12)). */
+export interface RuleDraft {
+  accountId?: string | null;
+  region?: string | null;
+  applicationId?: string | null;
+  applicationVersion?: string | null;
+  imageName?: string | null;
+  imageOwner?: string | null;
+  reason: string;
+  /** Epoch ms; null means `9999-01-01T00:00:00Z`, as the original. */
+  expiryDate?: number | null;
+  violationType?: string | null;
+  metaInfoJsonPath?: string | null;
+  version?: number | null;
+}
+
+export type ExpireRuleResult = 'expired' | 'not-found' | 'in-past';

@@ -6,6 +6,8 @@
  * together with both.
  */
 import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from '../model.js';
+import type { ViolationFilter, PageRequest, PageResult, CountFilter, RuleDraft, ExpireRuleResult } from '../model.js';
+import type { Violation, ViolationType, Rule, CountByAccountAndType, CountByAppVersionAndType } from '../../shared/violation.js';
 
 export interface IngestStore {
   /**
@@ -20,4 +22,41 @@ export interface IngestStore {
   /** Records a file that could not be read as CloudTrail at all; a later successful commit clears it. */
   recordIngestFailure(failure: Omit<IngestFailure, 'at'>): Promise<void>;
   listIngestFailures(): Promise<IngestFailure[]>;
+}
+
+/** Everything the HTTP API needs, on top of ingestion. Violations come back as the wire DTOs of §2.1. */
+export interface ViolationStore extends IngestStore {
+  /** Inserts violations outside any file (`POST /api/violations`): dedup, whitelisting, unknown types created. */
+  insertViolations(drafts: ViolationDraft[]): Promise<InsertResult>;
+  /** One page of violations plus the total number matching the filter. */
+  listViolations(filter: ViolationFilter, page: PageRequest): Promise<PageResult<Violation>>;
+  getViolation(id: number): Promise<Violation | undefined>;
+  /** Sets the comment (re-resolving overwrites it); undefined when the violation does not exist. */
+  resolveViolation(id: number, comment: string, by: string): Promise<Violation | undefined>;
+
+  listViolationTypes(): Promise<ViolationType[]>;
+  /** Open/resolved/whitelisted counts per account and type; `from`/`to` strict (§1.4 (6)). */
+  countByAccountAndType(accounts: string[] | undefined, filter: CountFilter): Promise<CountByAccountAndType[]>;
+  /** Counts of one account per application, version and type; `from`/`to` inclusive (§1.4 (7)). */
+  countByAppVersionAndType(account: string, filter: CountFilter): Promise<CountByAppVersionAndType[]>;
+
+  /** All whitelisting rules, expired ones included, in id order. */
+  listRules(): Promise<Rule[]>;
+  getRule(id: number): Promise<Rule | undefined>;
+  /** Throws `UnknownViolationTypeError` when `violationType` names no type. */
+  createRule(draft: RuleDraft, by: string): Promise<Rule>;
+  /** Expires the rule now and creates its replacement in one transaction; undefined when it does not exist. */
+  replaceRule(id: number, draft: RuleDraft, by: string): Promise<Rule | undefined>;
+  /** Moves the expiry to `expiry` when both it and the current expiry lie in the future (§1.4 (12)). */
+  expireRule(id: number, expiry: number, by: string): Promise<ExpireRuleResult>;
+
+  close(): Promise<void>;
+}
+
+/** A whitelisting rule names a violation type the store does not know. */
+export class UnknownViolationTypeError extends Error {
+  constructor(readonly typeId: string) {
+    super(`unknown violation type '${typeId}'`);
+    this.name = 'UnknownViolationTypeError';
+  }
 }

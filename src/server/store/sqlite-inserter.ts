@@ -1,0 +1,59 @@
+/**
+ * The write path shared by `commitFile` and `insertViolations`: creates unknown types, whitelists, and inserts
+ * with prepared statements, skipping duplicates through the partial unique indexes. Call inside a transaction.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { ViolationDraft, InsertResult } from '../model.js';
+import { compileWhitelist, WHITELIST_COMMENT_PREFIX, type WhitelistRule } from './whitelist.js';
+
+/** Who the original's auditing names when no user is involved (fullstop-api.md §2.2). */
+export const SYSTEM_AUDITOR = 'FULLSTOP';
+
+export class SqliteInserter {
+  private readonly insert: Statement;
+  private readonly insertVersion: Statement;
+  private readonly insertType: Statement;
+  private readonly activeRules: Statement;
+
+  constructor(db: Database) {
+    this.insert = db.prepare(`INSERT INTO violation
+      (event_id, account_id, region, instance_id, meta_info, comment, plugin_fully_qualified_class_name,
+       violation_type_entity_id, created, created_by, last_modified, last_modified_by, username, rule_entity_id,
+       application_id, application_version_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+    this.insertVersion = db.prepare('INSERT OR IGNORE INTO app_version (name, created) VALUES (?, ?)');
+    // Unknown types as the original's persister creates them (fullstop-api.md §3): severity 0, no title or priority.
+    this.insertType = db.prepare(`INSERT OR IGNORE INTO violation_type
+      (id, help_text, violation_severity, is_audit_relevant, title, priority, version, created, created_by, last_modified, last_modified_by)
+      VALUES (?, 'This is only a default message', 0, 0, NULL, NULL, 0, ?, ?, ?, ?)`);
+    this.activeRules = db.prepare(`SELECT id, account_id AS accountId, region, violation_type_entity_id AS violationType,
+      image_name AS imageName, image_owner AS imageOwner, application_id AS applicationId,
+      application_version AS applicationVersion, meta_info_json_path AS metaInfoJsonPath, reason
+      FROM rule WHERE expiry_date > ? ORDER BY id`);
+  }
+
+  /** Inserts the drafts; returns the counts and whether a type had to be created. */
+  run(drafts: readonly ViolationDraft[], knownTypes: ReadonlySet<string>): InsertResult & { createdTypes: string[] } {
+    const now = Date.now();
+    const whitelist = compileWhitelist(this.activeRules.all(now) as WhitelistRule[]);
+    const createdTypes: string[] = [];
+    let inserted = 0;
+    for (const d of drafts) {
+      if (!knownTypes.has(d.type) && !createdTypes.includes(d.type)) {
+        if (this.insertType.run(d.type, now, SYSTEM_AUDITOR, now, SYSTEM_AUDITOR).changes > 0) createdTypes.push(d.type);
+      }
+      const rule = whitelist(d);
+      const meta = d.metaInfo === undefined || d.metaInfo === null ? null : JSON.stringify(d.metaInfo);
+      const result = this.insert.run(
+        d.eventId, d.accountId, d.region, d.instanceId ?? null, meta,
+        rule === undefined ? null : WHITELIST_COMMENT_PREFIX + rule.reason,
+        d.pluginName ?? null, d.type, now, SYSTEM_AUDITOR, now, SYSTEM_AUDITOR, d.username ?? null,
+        rule?.id ?? null, d.applicationId ?? null, d.applicationVersion ?? null,
+      );
+      if (result.changes === 0) continue;
+      inserted++;
+      if (d.applicationVersion) this.insertVersion.run(d.applicationVersion, now);
+    }
+    return { inserted, duplicates: drafts.length - inserted, createdTypes };
+  }
+}

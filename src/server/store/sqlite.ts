@@ -1,0 +1,244 @@
+/**
+ * The embedded store: better-sqlite3 in WAL mode. Calls are synchronous underneath and wrapped in promises to
+ * fit the async `ViolationStore` interface.
+ *
+ * `total_elements` needs a count per list request; counting a million rows each time is too slow, so counts are
+ * cached per normalised filter and dropped whenever the data changes: on every write of this connection, and
+ * when `PRAGMA data_version` shows a commit by another connection (e.g. a `fullstop ingest` process).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ViolationStore } from './store.js';
+import { UnknownViolationTypeError } from './store.js';
+import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from '../model.js';
+import type { ViolationFilter, PageRequest, PageResult, CountFilter, RuleDraft, ExpireRuleResult } from '../model.js';
+import type { Violation, ViolationType, Rule, CountByAccountAndType, CountByAppVersionAndType } from '../../shared/violation.js';
+import { migrate } from './sqlite-migrate.js';
+import { toViolation, toViolationType, type ViolationRow, type ViolationTypeRow } from './sqlite-rows.js';
+import { violationWhere, orderBy, stateCondition } from './sqlite-query.js';
+import { SqliteInserter } from './sqlite-inserter.js';
+import { SqliteRules } from './sqlite-rules.js';
+
+const COUNT_CACHE_LIMIT = 1000;
+
+export class SqliteStore implements ViolationStore {
+  private readonly db: Database.Database;
+  private readonly inserter: SqliteInserter;
+  private readonly rules: SqliteRules;
+  private types = new Map<string, ViolationType>();
+  private readonly counts = new Map<string, number>();
+  private maxCreated: number | null | undefined;
+  private dataVersion = -1;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.inserter = new SqliteInserter(this.db);
+    this.rules = new SqliteRules(this.db);
+    this.refresh();
+  }
+
+  async commitFile(file: ProcessedFile, drafts: ViolationDraft[]): Promise<InsertResult> {
+    return this.write(() => {
+      if (this.fileProcessed(file.source, file.key, file.fingerprint)) return { inserted: 0, duplicates: drafts.length };
+      const result = this.insertDrafts(drafts);
+      this.db
+        .prepare('INSERT INTO processed_file (source, key, fingerprint, records, bad_records, processed_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(file.source, file.key, file.fingerprint, file.records, file.badRecords, Date.now());
+      this.db.prepare('DELETE FROM ingest_failure WHERE source = ? AND key = ?').run(file.source, file.key);
+      return result;
+    });
+  }
+
+  async isFileProcessed(source: string, key: string, fingerprint: string): Promise<boolean> {
+    return this.fileProcessed(source, key, fingerprint);
+  }
+
+  async recordIngestFailure(f: Omit<IngestFailure, 'at'>): Promise<void> {
+    this.db
+      .prepare('INSERT OR REPLACE INTO ingest_failure (source, key, fingerprint, reason, at) VALUES (?, ?, ?, ?, ?)')
+      .run(f.source, f.key, f.fingerprint, f.reason, Date.now());
+  }
+
+  async listIngestFailures(): Promise<IngestFailure[]> {
+    const rows = this.db.prepare('SELECT source, key, fingerprint, reason, at FROM ingest_failure ORDER BY at, source, key').all() as Array<
+      Omit<IngestFailure, 'at'> & { at: number }
+    >;
+    return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+  }
+
+  async insertViolations(drafts: ViolationDraft[]): Promise<InsertResult> {
+    return this.write(() => this.insertDrafts(drafts));
+  }
+
+  async listViolations(filter: ViolationFilter, page: PageRequest): Promise<PageResult<Violation>> {
+    this.refresh();
+    const normalised = this.normalise(filter);
+    const where = violationWhere(normalised, this.types.values());
+    const total = this.count(normalised, where.sql, where.params);
+    const offset = page.page * page.size;
+    if (total === 0 || offset >= total) return { content: [], total };
+    const rows = this.db
+      .prepare(`SELECT * FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`)
+      .all(...where.params, page.size, offset) as ViolationRow[];
+    return { content: rows.map((row) => this.toDto(row)), total };
+  }
+
+  async getViolation(id: number): Promise<Violation | undefined> {
+    this.refresh();
+    const row = this.db.prepare('SELECT * FROM violation WHERE id = ?').get(id) as ViolationRow | undefined;
+    return row === undefined ? undefined : this.toDto(row);
+  }
+
+  async resolveViolation(id: number, comment: string, by: string): Promise<Violation | undefined> {
+    const changed = this.write(
+      () =>
+        this.db
+          .prepare('UPDATE violation SET comment = ?, last_modified = ?, last_modified_by = ?, version = version + 1 WHERE id = ?')
+          .run(comment, Date.now(), by, id).changes,
+    );
+    return changed === 0 ? undefined : this.getViolation(id);
+  }
+
+  async listViolationTypes(): Promise<ViolationType[]> {
+    this.refresh();
+    return [...this.types.values()];
+  }
+
+  async countByAccountAndType(accounts: string[] | undefined, f: CountFilter): Promise<CountByAccountAndType[]> {
+    const { sql, params } = this.countWhere(f, '>', '<');
+    const byAccount = accounts !== undefined && accounts.length > 0 ? ` AND account_id IN (${accounts.map(() => '?').join(', ')})` : '';
+    return this.db
+      .prepare(`SELECT account_id AS account, violation_type_entity_id AS type, COUNT(*) AS quantity FROM violation
+        WHERE ${sql}${byAccount} GROUP BY account_id, violation_type_entity_id ORDER BY account_id ASC, violation_type_entity_id ASC`)
+      .all(...params, ...(accounts ?? [])) as CountByAccountAndType[];
+  }
+
+  async countByAppVersionAndType(account: string, f: CountFilter): Promise<CountByAppVersionAndType[]> {
+    const { sql, params } = this.countWhere(f, '>=', '<=');
+    return this.db
+      .prepare(`SELECT v.application_id AS application, v.application_version_id AS version, v.violation_type_entity_id AS type,
+        COUNT(*) AS quantity FROM violation v WHERE v.account_id = ? AND ${sql}
+        GROUP BY v.application_id, v.application_version_id, v.violation_type_entity_id
+        ORDER BY v.application_id ASC NULLS LAST,
+          (SELECT created FROM app_version WHERE name = v.application_version_id) DESC NULLS LAST, v.violation_type_entity_id ASC`)
+      .all(account, ...params) as CountByAppVersionAndType[];
+  }
+
+  async listRules(): Promise<Rule[]> {
+    return this.rules.list();
+  }
+
+  async getRule(id: number): Promise<Rule | undefined> {
+    return this.rules.get(id);
+  }
+
+  async createRule(draft: RuleDraft, by: string): Promise<Rule> {
+    this.assertTypeExists(draft.violationType);
+    return this.rules.create(draft, by);
+  }
+
+  async replaceRule(id: number, draft: RuleDraft, by: string): Promise<Rule | undefined> {
+    this.assertTypeExists(draft.violationType);
+    return this.rules.replace(id, draft, by);
+  }
+
+  async expireRule(id: number, expiry: number, by: string): Promise<ExpireRuleResult> {
+    return this.rules.expire(id, expiry, by);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private fileProcessed(source: string, key: string, fingerprint: string): boolean {
+    return this.db.prepare('SELECT 1 FROM processed_file WHERE source = ? AND key = ? AND fingerprint = ?').get(source, key, fingerprint) !== undefined;
+  }
+
+  private insertDrafts(drafts: ViolationDraft[]): InsertResult {
+    this.refresh();
+    const { inserted, duplicates, createdTypes } = this.inserter.run(drafts, new Set(this.types.keys()));
+    if (createdTypes.length > 0) this.loadTypes();
+    return { inserted, duplicates };
+  }
+
+  /** Runs a write in a transaction and drops every cached count. */
+  private write<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.counts.clear();
+      this.maxCreated = undefined;
+    }
+  }
+
+  /** Notices commits of other connections (`data_version` changes) and reloads what this one caches. */
+  private refresh(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    this.counts.clear();
+    this.maxCreated = undefined;
+    this.loadTypes();
+  }
+
+  private loadTypes(): void {
+    const rows = this.db.prepare('SELECT * FROM violation_type ORDER BY id').all() as ViolationTypeRow[];
+    this.types = new Map(rows.map((row) => [row.id, toViolationType(row)]));
+  }
+
+  private toDto(row: ViolationRow): Violation {
+    let type = this.types.get(row.violation_type_entity_id);
+    if (type === undefined) {
+      this.loadTypes();
+      type = this.types.get(row.violation_type_entity_id)!;
+    }
+    return toViolation(row, type);
+  }
+
+  /** Drops a `createdBefore` that excludes nothing (the API's default "now"), so the count cache key is stable. */
+  private normalise(filter: ViolationFilter): ViolationFilter {
+    if (filter.createdBefore === undefined) return filter;
+    if (this.maxCreated === undefined) {
+      this.maxCreated = this.db.prepare('SELECT MAX(created) FROM violation').pluck().get() as number | null;
+    }
+    if (this.maxCreated === null || Math.ceil(filter.createdBefore) > this.maxCreated) return { ...filter, createdBefore: undefined };
+    return filter;
+  }
+
+  private count(filter: ViolationFilter, where: string, params: unknown[]): number {
+    const key = JSON.stringify(filter);
+    const cached = this.counts.get(key);
+    if (cached !== undefined) return cached;
+    const total = this.db.prepare(`SELECT COUNT(*) FROM violation WHERE ${where}`).pluck().get(...params) as number;
+    if (this.counts.size >= COUNT_CACHE_LIMIT) this.counts.clear();
+    this.counts.set(key, total);
+    return total;
+  }
+
+  private countWhere(f: CountFilter, after: '>' | '>=', before: '<' | '<='): { sql: string; params: unknown[] } {
+    const clauses = [stateCondition(f.resolved, f.whitelisted)];
+    const params: unknown[] = [];
+    if (f.from !== undefined) {
+      clauses.push(`created ${after} ?`);
+      params.push(after === '>' ? Math.floor(f.from) : Math.ceil(f.from));
+    }
+    if (f.to !== undefined) {
+      clauses.push(`created ${before} ?`);
+      params.push(before === '<' ? Math.ceil(f.to) : Math.floor(f.to));
+    }
+    return { sql: clauses.join(' AND '), params };
+  }
+
+  private assertTypeExists(typeId: string | null | undefined): void {
+    if (typeId === undefined || typeId === null || typeId.trim() === '') return;
+    this.refresh();
+    if (!this.types.has(typeId)) throw new UnknownViolationTypeError(typeId);
+  }
+}

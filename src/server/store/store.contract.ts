@@ -1,0 +1,188 @@
+/**
+ * The behaviour every `ViolationStore` adapter must have. Each adapter's test calls
+ * `describeStoreContract(name, open)`; `open` returns a fresh, empty store.
+ */
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import type { ViolationStore } from './store.js';
+import type { ViolationDraft, PageRequest } from '../model.js';
+
+const draft = (over: Partial<ViolationDraft> = {}): ViolationDraft => ({
+  eventId: 'e1',
+  accountId: '111111111111',
+  region: 'eu-west-1',
+  type: 'WRONG_REGION',
+  instanceId: 'i-1',
+  metaInfo: { ami_name: 'taupage-1', user_name: 'ses.ci-master-x' },
+  ...over,
+});
+const page = (over: Partial<PageRequest> = {}): PageRequest => ({ page: 0, size: 10, sort: [{ property: 'id', direction: 'ASC' }], ...over });
+const file = (key: string, fingerprint = 'f1') => ({ source: 'file:///logs', key, fingerprint, records: 1, badRecords: 0 });
+
+export function describeStoreContract(name: string, open: () => Promise<ViolationStore>): void {
+  describe(`ViolationStore contract: ${name}`, () => {
+    let store: ViolationStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('is seeded with the 31 original types and CLOUDTRAIL_TAMPERING', async () => {
+      const types = await store.listViolationTypes();
+      expect(types).toHaveLength(32);
+      const wrongAmi = types.find((t) => t.id === 'WRONG_AMI');
+      expect(wrongAmi).toMatchObject({ violation_severity: 3, priority: 1, audit_relevant: false, title: 'EC2 instance using illegal AMI', created_by: 'migration_script', version: 1 });
+      expect(types.find((t) => t.id === 'UNSECURED_ROOT_USER')).toMatchObject({ created_by: '#362', version: 0, last_modified: null });
+      const tampering = types.find((t) => t.id === 'CLOUDTRAIL_TAMPERING')!;
+      expect(tampering).toMatchObject({ violation_severity: 4, priority: 1, audit_relevant: false });
+      expect(tampering.title!.length).toBeLessThanOrEqual(32);
+      expect(wrongAmi!.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    });
+
+    it('skips duplicates on account, region, event id, type and instance id, null-safe', async () => {
+      expect(await store.insertViolations([draft(), draft(), draft({ instanceId: null }), draft({ instanceId: null })])).toEqual({ inserted: 2, duplicates: 2 });
+      expect(await store.insertViolations([draft({ region: 'us-east-1' }), draft({ type: 'WRONG_AMI' })])).toEqual({ inserted: 2, duplicates: 0 });
+      const { total, content } = await store.listViolations({}, page());
+      expect(total).toBe(4);
+      expect(content[0]).toMatchObject({ event_id: 'e1', account_id: '111111111111', meta_info: { ami_name: 'taupage-1' }, comment: null, rule_id: null, created_by: 'FULLSTOP' });
+    });
+
+    it('creates unknown types as the original persister does', async () => {
+      await store.insertViolations([draft({ type: 'BRAND_NEW' })]);
+      const type = (await store.listViolationTypes()).find((t) => t.id === 'BRAND_NEW');
+      expect(type).toMatchObject({ violation_severity: 0, audit_relevant: false, title: null, priority: null, help_text: 'This is only a default message' });
+      expect((await store.listViolations({ types: ['BRAND_NEW'] }, page())).total).toBe(1);
+    });
+
+    it('whitelists with the first unexpired matching rule, including Jayway JsonPath rules', async () => {
+      const expired = await store.createRule({ reason: 'old', accountId: '111111111111' }, 'u');
+      await store.expireRule(expired.id, Date.now() + 60_000, 'u');
+      await store.replaceRule(expired.id, { reason: 'replacement', region: 'nowhere' }, 'u');
+      const byPath = await store.createRule({ reason: 'ci user', metaInfoJsonPath: '$.[?(@.user_name =~ /ses\\.ci-master-.+/)]' }, 'u');
+      await store.createRule({ reason: 'later rule', accountId: '111111111111' }, 'u');
+      await store.createRule({ reason: 'no criteria' }, 'u');
+      await store.insertViolations([draft(), draft({ eventId: 'e2', metaInfo: { user_name: 'someone' } }), draft({ eventId: 'e3', accountId: '222222222222', metaInfo: [] })]);
+      const all = (await store.listViolations({ whitelisted: true }, page())).content;
+      expect(all.map((v) => [v.event_id, v.rule_id, v.comment])).toEqual([
+        ['e1', byPath.id, 'Whitelisted automatically because of:ci user'],
+        ['e2', byPath.id + 1, 'Whitelisted automatically because of:later rule'],
+      ]);
+      expect((await store.listViolations({}, page())).content.map((v) => v.event_id)).toEqual(['e3']);
+    });
+
+    it('matches image_name as a full regex against meta_info.ami_name', async () => {
+      await store.createRule({ reason: 'taupage', imageName: 'taupage-\\d' }, 'u');
+      await store.insertViolations([draft(), draft({ eventId: 'e2', metaInfo: { ami_name: 'xtaupage-1' } })]);
+      expect((await store.listViolations({ whitelisted: true }, page())).content.map((v) => v.event_id)).toEqual(['e1']);
+    });
+
+    it('filters, pages and sorts the list', async () => {
+      await store.insertViolations([
+        draft({ eventId: 'a', metaInfo: { k: 'v', flag: true } }),
+        draft({ eventId: 'b', accountId: '222222222222', region: 'us-east-1', type: 'UNSECURED_ROOT_USER', applicationId: 'app', applicationVersion: '1.0' }),
+        draft({ eventId: 'c', instanceId: 'i-9', metaInfo: 'text' }),
+      ]);
+      const ids = async (f: Parameters<ViolationStore['listViolations']>[0], p = page()) => (await store.listViolations(f, p)).content.map((v) => v.event_id);
+      expect(await ids({ accounts: ['222222222222'] })).toEqual(['b']);
+      expect(await ids({ regions: ['eu-west-1'] })).toEqual(['a', 'c']);
+      expect(await ids({ instanceIds: ['i-9'] })).toEqual(['c']);
+      expect(await ids({ severity: 4 })).toEqual(['b']);
+      expect(await ids({ minSeverity: 1 })).toEqual(['a', 'b', 'c']);
+      expect(await ids({ minSeverity: 2 })).toEqual(['b']);
+      expect(await ids({ priority: 2 })).toEqual(['a', 'c']);
+      expect(await ids({ auditRelevant: true })).toEqual([]);
+      expect(await ids({ types: ['WRONG_REGION'], severity: 4 })).toEqual([]);
+      expect(await ids({ applicationIds: ['app'], applicationVersionIds: ['1.0'] })).toEqual(['b']);
+      expect(await ids({ meta: [['k', 'v']] })).toEqual(['a']);
+      expect(await ids({ meta: [['k', 'v'], ['flag', 'true']] })).toEqual(['a']);
+      expect(await ids({ meta: [['k', 'x']] })).toEqual([]);
+      const all = (await store.listViolations({}, page())).content;
+      expect(await ids({ lastViolation: all[1]!.id })).toEqual(['b', 'c']);
+      expect(await ids({}, page({ sort: [{ property: 'id', direction: 'DESC' }] }))).toEqual(['c', 'b', 'a']);
+      expect(await ids({}, page({ sort: [{ property: 'accountId', direction: 'DESC' }] }))).toEqual(['b', 'a', 'c']);
+      const second = await store.listViolations({}, page({ page: 1, size: 2 }));
+      expect([second.total, second.content.map((v) => v.event_id)]).toEqual([3, ['c']]);
+      expect((await store.listViolations({}, page({ page: 5, size: 2 }))).content).toEqual([]);
+    });
+
+    it('applies strict created bounds, to sub-millisecond precision', async () => {
+      await store.insertViolations([draft()]);
+      const created = Date.parse((await store.getViolation((await store.listViolations({}, page())).content[0]!.id))!.created!);
+      const total = async (f: Parameters<ViolationStore['listViolations']>[0]) => (await store.listViolations(f, page())).total;
+      expect(await total({ createdAfter: created })).toBe(0);
+      expect(await total({ createdAfter: created - 0.5 })).toBe(1);
+      expect(await total({ createdBefore: created })).toBe(0);
+      expect(await total({ createdBefore: created + 0.001 })).toBe(1);
+      expect(await total({ createdBefore: Date.now() + 1000 })).toBe(1);
+    });
+
+    it('resolves, and keeps counts right across writes', async () => {
+      await store.insertViolations([draft(), draft({ eventId: 'e2' })]);
+      const [first] = (await store.listViolations({}, page())).content;
+      expect((await store.listViolations({}, page())).total).toBe(2);
+      const resolved = await store.resolveViolation(first!.id, 'fixed', 'alice');
+      expect(resolved).toMatchObject({ comment: 'fixed', last_modified_by: 'alice', version: first!.version + 1 });
+      expect((await store.listViolations({}, page())).total).toBe(1);
+      expect((await store.listViolations({ checked: true }, page())).total).toBe(1);
+      expect((await store.listViolations({ checked: true, whitelisted: true }, page())).total).toBe(0);
+      expect(await store.resolveViolation(999_999, 'x', 'alice')).toBeUndefined();
+      expect(await store.getViolation(999_999)).toBeUndefined();
+    });
+
+    it('counts by account and type, and by application version and type', async () => {
+      await store.insertViolations([
+        draft(),
+        draft({ eventId: 'e2', type: 'WRONG_AMI', applicationId: 'app', applicationVersion: '1.0' }),
+        draft({ eventId: 'e3', accountId: '222222222222' }),
+      ]);
+      expect(await store.countByAccountAndType(undefined, {})).toEqual([
+        { account: '111111111111', type: 'WRONG_AMI', quantity: 1 },
+        { account: '111111111111', type: 'WRONG_REGION', quantity: 1 },
+        { account: '222222222222', type: 'WRONG_REGION', quantity: 1 },
+      ]);
+      expect(await store.countByAccountAndType(['222222222222'], {})).toHaveLength(1);
+      expect(await store.countByAccountAndType(undefined, { resolved: true })).toEqual([]);
+      expect(await store.countByAppVersionAndType('111111111111', {})).toEqual([
+        { application: 'app', version: '1.0', type: 'WRONG_AMI', quantity: 1 },
+        { application: null, version: null, type: 'WRONG_REGION', quantity: 1 },
+      ]);
+      const created = Date.parse((await store.listViolations({}, page())).content[0]!.created!);
+      expect(await store.countByAccountAndType(undefined, { from: created + 10_000 })).toEqual([]);
+      expect(await store.countByAppVersionAndType('222222222222', { from: created - 10_000, to: Date.now() })).toHaveLength(1);
+    });
+
+    it('keeps whitelisting rules immutable: replace expires the old one, expire only moves future dates', async () => {
+      const rule = await store.createRule({ reason: 'r', accountId: '1', violationType: 'WRONG_AMI', version: 3 }, 'bob');
+      expect(rule).toMatchObject({ reason: 'r', violation_type_entity_id: 'WRONG_AMI', expiry_date: '9999-01-01T00:00:00.000Z', created_by: 'bob', version: 3 });
+      await expect(store.createRule({ reason: 'r', violationType: 'NOPE' }, 'bob')).rejects.toThrow(/NOPE/);
+      const next = await store.replaceRule(rule.id, { reason: 'r2' }, 'carol');
+      expect(next).toMatchObject({ reason: 'r2', created_by: 'carol' });
+      expect(Date.parse((await store.getRule(rule.id))!.expiry_date)).toBeLessThanOrEqual(Date.now());
+      expect(await store.replaceRule(999, { reason: 'x' }, 'carol')).toBeUndefined();
+      expect(await store.expireRule(rule.id, Date.now() + 60_000, 'carol')).toBe('in-past');
+      expect(await store.expireRule(next!.id, Date.now() - 1, 'carol')).toBe('in-past');
+      expect(await store.expireRule(next!.id, Date.now() + 60_000, 'carol')).toBe('expired');
+      expect(await store.expireRule(999, Date.now() + 60_000, 'carol')).toBe('not-found');
+      expect((await store.listRules()).map((r) => r.id)).toEqual([rule.id, next!.id]);
+    });
+
+    it('commits a file exactly once, and a success clears its earlier failure', async () => {
+      await store.recordIngestFailure({ source: 'file:///logs', key: 'a.json', fingerprint: 'f0', reason: 'not JSON' });
+      expect(await store.listIngestFailures()).toEqual([expect.objectContaining({ key: 'a.json', reason: 'not JSON', at: expect.stringMatching(/Z$/) })]);
+      expect(await store.isFileProcessed('file:///logs', 'a.json', 'f1')).toBe(false);
+      expect(await store.commitFile(file('a.json'), [draft(), draft({ eventId: 'e2' })])).toEqual({ inserted: 2, duplicates: 0 });
+      expect(await store.commitFile(file('a.json'), [draft(), draft({ eventId: 'e2' })])).toEqual({ inserted: 0, duplicates: 2 });
+      expect(await store.isFileProcessed('file:///logs', 'a.json', 'f1')).toBe(true);
+      expect(await store.listIngestFailures()).toEqual([]);
+      expect(await store.commitFile(file('a.json', 'f2'), [draft(), draft({ eventId: 'e3' })])).toEqual({ inserted: 1, duplicates: 1 });
+    });
+
+    it('rolls a failed commit back completely', async () => {
+      const bad = { ...draft({ eventId: 'e2' }), accountId: null as unknown as string };
+      await expect(store.commitFile(file('b.json'), [draft(), bad])).rejects.toThrow();
+      expect((await store.listViolations({}, page())).total).toBe(0);
+      expect(await store.isFileProcessed('file:///logs', 'b.json', 'f1')).toBe(false);
+    });
+  });
+}
