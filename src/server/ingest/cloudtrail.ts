@@ -89,8 +89,15 @@ export class FileAccumulator implements FileResult {
       this.badRecords += 1;
       return;
     }
+    let drafts;
+    try {
+      drafts = this.evaluate(event);
+    } catch {
+      // A rule that cannot cope with an odd record must not cost the file its other records.
+      this.badRecords += 1;
+      return;
+    }
     this.records += 1;
-    const drafts = this.evaluate(event);
     for (const draft of drafts) this.drafts.push(draft);
   }
 
