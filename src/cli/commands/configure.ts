@@ -1,0 +1,61 @@
+import { Option, type Command } from 'commander';
+import { saveFileSettings, loadFileSettings } from '../config-store.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { checkUrl, parseAccounts, type FileSettings } from '../settings.js';
+
+export interface ConfigureOptions {
+  url?: string;
+  accounts?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  $ fullstop configure
+  $ fullstop configure --url https://fullstop.example.org --accounts 123456789012,210987654321`;
+
+function validAccounts(text: string): true | string {
+  try {
+    return parseAccounts(text, 'accounts').length > 0 ? true : 'enter at least one account id';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Asks for (on a terminal) or takes (from flags) the URL and accounts, stores them, and returns what was stored. */
+export async function configure(opts: ConfigureOptions, ctx: Context): Promise<{ path: string; settings: FileSettings }> {
+  const current = await loadFileSettings(ctx.configDir, ctx.legacyConfigPath);
+  let url = opts.url;
+  let accounts = opts.accounts;
+  const missing = [url === undefined && '--url', accounts === undefined && '--accounts'].filter(Boolean);
+  if (missing.length > 0 && !ctx.io.canPrompt) {
+    throw new UsageError(`${missing.join(' and ')} required when not running in a terminal`, {
+      hint: 'fullstop configure --url URL --accounts ID[,ID…]',
+    });
+  }
+  url ??= await ctx.io.prompter.input({ message: 'Fullstop URL', default: current.url, validate: checkUrl });
+  accounts ??= await ctx.io.prompter.input({
+    message: 'AWS account IDs (comma separated)',
+    default: current.accounts?.join(','),
+    validate: validAccounts,
+  });
+  const urlCheck = checkUrl(url.trim());
+  if (urlCheck !== true) throw new UsageError(`--url: ${urlCheck}`);
+  const settings = { url: url.trim().replace(/\/+$/, ''), accounts: parseAccounts(accounts) };
+  if (settings.accounts.length === 0) throw new UsageError('--accounts: enter at least one account id');
+  const path = await saveFileSettings(ctx.configDir, settings);
+  return { path, settings };
+}
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command('configure')
+    .description('set the server URL and your AWS accounts (prompts on a terminal)')
+    .addOption(new Option('--url <url>', 'fullstop server URL, http(s)'))
+    .addOption(new Option('--accounts <ids>', 'AWS account ids (12 digits), comma separated'))
+    .addHelpText('after', EXAMPLES)
+    .action(async (opts: ConfigureOptions) => {
+      const { path, settings } = await configure(opts, ctx);
+      ctx.io.err(`Stored ${settings.url} and ${settings.accounts?.length ?? 0} account(s) in ${path}`);
+    });
+}

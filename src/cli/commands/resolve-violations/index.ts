@@ -1,0 +1,106 @@
+import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
+import type { Context } from '../../context.js';
+import { EXIT, ExitSignal, InterruptedError, UsageError } from '../../errors.js';
+import {
+  connectionOptions,
+  filterOptions,
+  outputOption,
+  type OutputFormat,
+} from '../../options.js';
+import type { ResolveOptions, ResolveResult } from './resolve.js';
+
+interface ResolveFlags extends ResolveOptions {
+  output: OutputFormat;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ fullstop resolve-violations -t WRONG_REGION -l 100 --since 7d 'DR region, approved'
+  $ fullstop resolve-violations -i 4711,4712 'false positive'
+  $ fullstop resolve-violations --accounts 123456789012 -m ami_name=another-ami --dry-run 'approved AMI'
+
+Violations that already have a comment are skipped. On a terminal it asks before resolving (unless --yes or
+--violation-ids); without one it proceeds, as the original client did.`;
+
+function positiveInt(name: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got "${value}"`);
+    return Number(value);
+  };
+}
+
+function parseIds(value: string): number[] {
+  return value
+    .split(',')
+    .filter((id) => id.trim() !== '')
+    .map((id) => positiveInt('--violation-ids')(id));
+}
+
+function summary(results: ResolveResult[]): string {
+  const count = (status: ResolveResult['status']) => results.filter((r) => r.status === status).length;
+  return `resolved ${count('resolved')}, skipped ${count('skipped')}, failed ${count('failed')}`;
+}
+
+async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<void> {
+  if (comment.trim() === '') throw new UsageError('the comment must not be empty');
+  const [{ planResolution, executePlan }, { render }, { violationColumns }, { stdoutStyle }] = await Promise.all([
+    import('./resolve.js'),
+    import('../../output/render.js'),
+    import('../../output/columns.js'),
+    import('../../output/style.js'),
+  ]);
+  const plan = await planResolution(opts, ctx);
+  for (const r of plan.done) ctx.io.err(`${r.status} ${r.id}: ${r.error ?? ''}`);
+
+  if (opts.dryRun) {
+    const lines = await render({ rows: plan.toResolve, columns: violationColumns, raw: (v) => v, wrap: ['meta_info'] }, opts.output, stdoutStyle(ctx));
+    for (const line of lines) ctx.io.out(line);
+    ctx.io.err(`dry run: would resolve ${plan.toResolve.length}, skip ${plan.done.length}; nothing was changed`);
+    return;
+  }
+
+  const explicit = (opts.violationIds ?? []).length > 0;
+  if (plan.toResolve.length > 0 && ctx.io.canPrompt && !opts.yes && !explicit) {
+    const go = await ctx.io.prompter.confirm({
+      message: `Resolve ${plan.toResolve.length} violation(s) with the comment "${comment}"?`,
+      default: false,
+    });
+    if (!go) {
+      ctx.io.err('nothing was resolved');
+      return;
+    }
+  }
+
+  const { results, fatal } = await executePlan(plan, comment, opts, ctx);
+  const all = [...plan.done, ...results].sort((a, b) => a.id - b.id);
+  if (opts.output !== 'text') {
+    const columns = [
+      { key: 'id', title: 'Id', value: (r: ResolveResult) => r.id },
+      { key: 'status', title: 'Status', value: (r: ResolveResult) => r.status },
+      { key: 'error', title: 'Error', value: (r: ResolveResult) => r.error ?? null },
+    ];
+    for (const line of await render({ rows: all, columns, raw: (r) => r }, opts.output, stdoutStyle(ctx))) ctx.io.out(line);
+  }
+  ctx.io.err(summary(all));
+  if (ctx.signal?.aborted) throw new InterruptedError('interrupted: the remaining violations were not resolved');
+  if (fatal) throw fatal;
+  if (all.some((r) => r.status === 'failed')) throw new ExitSignal(EXIT.failure);
+}
+
+export function register(program: Command, ctx: Context): void {
+  const command = program
+    .command('resolve-violations')
+    .description('resolve violations with a comment (skips those that already have one)')
+    .addArgument(new Argument('<comment>', 'the resolution comment, sent as plain text'))
+    .addOption(outputOption())
+    .addOption(new Option('-i, --violation-ids <ids>', 'resolve these violations, comma separated').argParser(parseIds));
+  for (const option of filterOptions(ctx.now)) command.addOption(option);
+  command
+    .addOption(new Option('--dry-run', 'list what would be resolved and change nothing'))
+    .addOption(new Option('-y, --yes', 'do not ask for confirmation'))
+    .addOption(new Option('--concurrency <n>', 'resolve this many at once').argParser(positiveInt('--concurrency')).default(8));
+  for (const option of connectionOptions()) command.addOption(option);
+  command.addHelpText('after', EXAMPLES).action((comment: string, opts: ResolveFlags) => run(comment, opts, ctx));
+}

@@ -1,0 +1,76 @@
+/**
+ * Everything a command needs from the outside world, injected (conventions §4): I/O, environment, clock,
+ * and lazy getters so configuration is read, and a token fetched, only by commands that need them.
+ */
+import { homedir } from 'node:os';
+import { createClient, type ClientOptions, type FullstopClient } from '../client/client.js';
+import { loadFileSettings } from './config-store.js';
+import { NotConfiguredError } from './errors.js';
+import { systemIo, type Io } from './io.js';
+import { configDir, legacyConfigPath, resolveSettings, type Env, type FlagSettings, type Settings } from './settings.js';
+import { runTokenCommand } from './token.js';
+
+export interface Context {
+  io: Io;
+  env: Env;
+  now: () => Date;
+  /** The settings directory (FULLSTOP_CONFIG_DIR, XDG_CONFIG_HOME/fullstop or ~/.config/fullstop). */
+  configDir: string;
+  legacyConfigPath: string;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal | undefined;
+  settings(flags?: FlagSettings): Promise<Settings>;
+  /** An API client for the configured server; fails with exit 2 when no URL is configured. */
+  client(flags?: FlagSettings): Promise<FullstopClient>;
+}
+
+export interface ContextOptions {
+  io: Io;
+  env: Env;
+  now?: () => Date;
+  home?: string;
+  signal?: AbortSignal;
+  /** Overrides for the HTTP client (tests inject `sleep` and `backoffMs` to skip real waits). */
+  http?: Partial<ClientOptions>;
+}
+
+/** Builds a Context from explicit parts (tests) — see {@link systemContext} for the real process. */
+export function createContext(options: ContextOptions): Context {
+  const { io, env } = options;
+  const home = options.home ?? env.HOME ?? homedir();
+  const dir = configDir(env, home);
+  const legacy = legacyConfigPath(env, home);
+  let file: ReturnType<typeof loadFileSettings> | undefined;
+  const context: Context = {
+    io,
+    env,
+    now: options.now ?? (() => new Date()),
+    configDir: dir,
+    legacyConfigPath: legacy,
+    signal: options.signal,
+    async settings(flags = {}) {
+      file ??= loadFileSettings(dir, legacy);
+      return resolveSettings({ flags, env, file: await file });
+    },
+    async client(flags = {}) {
+      const settings = await context.settings(flags);
+      if (!settings.url) {
+        throw new NotConfiguredError('No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL');
+      }
+      const token = settings.token ?? (settings.tokenCommand ? await runTokenCommand(settings.tokenCommand, env) : undefined);
+      return createClient({
+        baseUrl: settings.url,
+        token,
+        timeoutMs: settings.timeoutMs,
+        signal: options.signal,
+        ...options.http,
+      });
+    },
+  };
+  return context;
+}
+
+/** The Context of the running process; Ctrl-C aborts `signal`. */
+export function systemContext(signal?: AbortSignal): Context {
+  return createContext({ io: systemIo(), env: process.env, signal });
+}

@@ -1,0 +1,33 @@
+/**
+ * Client-side filters of list-violations and resolve-violations: `--region`, `-m/--meta`, `-x/--remeta`.
+ * They keep the original client's meaning, and are applied even when a newer server filters too, because
+ * the original server ignores them.
+ */
+import type { Violation } from '../shared/violation.js';
+import { metaMatches, type MetaFilter } from './meta-filter.js';
+import { formatMetaInfo } from './output/meta-info.js';
+
+/** True when the regex matches at the start of the formatted meta info (Python's `re.match`, as the original). */
+export function remetaMatches(meta: unknown, regex: RegExp): boolean {
+  const text = formatMetaInfo(meta);
+  if (text === '') return false;
+  const sticky = new RegExp(regex.source, `${regex.flags.replace(/[gy]/g, '')}y`);
+  return sticky.test(text);
+}
+
+export interface ViolationFilter {
+  regions?: string[] | undefined;
+  meta?: MetaFilter | undefined;
+  remeta?: RegExp | undefined;
+}
+
+/** Builds the client-side predicate, or undefined when no client-side filter is active. */
+export function violationMatcher(filter: ViolationFilter): ((v: Violation) => boolean) | undefined {
+  const { regions, meta, remeta } = filter;
+  const active = (regions && regions.length > 0) || (meta && meta.length > 0) || remeta;
+  if (!active) return undefined;
+  return (v) =>
+    (!regions || regions.length === 0 || (v.region !== null && regions.includes(v.region))) &&
+    (!meta || metaMatches(v.meta_info, meta)) &&
+    (!remeta || remetaMatches(v.meta_info, remeta));
+}

@@ -1,0 +1,20 @@
+/** The help epilogue every command shows: environment variables and exit codes, documented in one place. */
+
+export const ENVIRONMENT_HELP = `
+Environment variables:
+  FULLSTOP_URL            server URL (overrides the config file)
+  FULLSTOP_ACCOUNTS       default AWS account ids, comma separated (overrides the config file)
+  FULLSTOP_TOKEN          bearer token (--token overrides it)
+  FULLSTOP_TOKEN_COMMAND  command that prints a bearer token, run when no token is given
+                          (overrides token_command in the config file)
+  FULLSTOP_CONFIG_DIR     settings directory (default: $XDG_CONFIG_HOME/fullstop or ~/.config/fullstop)
+  FULLSTOP_DEBUG=1        print stack traces of errors
+  NO_COLOR                no colours; FORCE_COLOR=1 forces them, FORCE_COLOR=0 turns them off
+
+Exit codes:
+  0    success, also when nothing matched
+  1    failure: server or network error, or any violation that could not be resolved
+  2    usage error: bad flag or value, or no server URL configured
+  3    violations found (list-violations --exit-code)
+  4    the server refused the token (HTTP 401 or 403)
+  130  interrupted (Ctrl-C)`;

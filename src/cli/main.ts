@@ -1,0 +1,112 @@
+/**
+ * The command-line entry: builds the commander program from one explicit list of commands, runs it, and is
+ * the only place that turns an error into a message on stderr and an exit code (conventions §7).
+ */
+import { Command, CommanderError } from 'commander';
+import { AbortedError, ApiError, AuthError, InvalidResponseError, NetworkError, TimeoutError } from '../client/errors.js';
+import * as configure from './commands/configure.js';
+import * as listViolations from './commands/list-violations.js';
+import * as resolveViolations from './commands/resolve-violations/index.js';
+import * as types from './commands/types.js';
+import type { Context } from './context.js';
+import { CliError, EXIT, ExitSignal, type ExitCode } from './errors.js';
+import { ENVIRONMENT_HELP } from './help.js';
+import { packageVersion } from './version.js';
+
+export type { Context } from './context.js';
+export type { Io } from './io.js';
+export { CliError, UsageError, NotConfiguredError, InterruptedError, ExitSignal, EXIT, type ExitCode } from './errors.js';
+
+type Register = (program: Command, ctx: Context) => void;
+
+const COMMANDS: Register[] = [
+  configure.register,
+  listViolations.register,
+  resolveViolations.register,
+  types.register,
+  // `server` and `ingest` (src/cli/commands/server.ts, ingest.ts) are added here; each reaches the server
+  // code through one dynamic import() in its action, so the other commands never load it.
+];
+
+function withoutTrailingNewline(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+/** Builds the program; exported for tests that inspect the help. */
+export function buildProgram(ctx: Context): Command {
+  const program = new Command('fullstop')
+    .description('List and resolve fullstop audit violations of your AWS accounts.')
+    .version(`fullstop ${packageVersion()}`, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand(false)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => ctx.io.out(withoutTrailingNewline(text)),
+      writeErr: (text) => ctx.io.err(withoutTrailingNewline(text)),
+    })
+    .addHelpText('afterAll', ENVIRONMENT_HELP);
+  for (const register of COMMANDS) register(program, ctx);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code; never calls process.exit. */
+export async function main(argv: string[], ctx: Context): Promise<number> {
+  try {
+    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    return report(error, ctx);
+  }
+}
+
+interface Failure {
+  code: ExitCode;
+  message?: string;
+  hint?: string | undefined;
+}
+
+function classify(error: unknown): Failure {
+  if (error instanceof ExitSignal) return { code: error.exitCode };
+  if (error instanceof CommanderError) {
+    // commander printed its own message already.
+    const ok = ['commander.helpDisplayed', 'commander.version'].includes(error.code);
+    return { code: ok ? EXIT.ok : EXIT.usage };
+  }
+  if (error instanceof CliError) return { code: error.exitCode, message: error.message, hint: error.hint };
+  if (error instanceof AuthError) {
+    return {
+      code: EXIT.auth,
+      message: `${error.method} ${error.url}: ${error.message}`,
+      hint:
+        error.status === 401
+          ? 'the server did not accept the token: pass --token, set FULLSTOP_TOKEN or FULLSTOP_TOKEN_COMMAND'
+          : 'the token is valid but not allowed to do this (resolving needs membership in the account)',
+    };
+  }
+  if (error instanceof ApiError) return { code: EXIT.failure, message: `${error.method} ${error.url}: ${error.message}` };
+  if (error instanceof TimeoutError) return { code: EXIT.failure, message: error.message, hint: 'raise --timeout if the server is just slow' };
+  if (error instanceof NetworkError) {
+    return { code: EXIT.failure, message: error.message, hint: 'check the server URL (FULLSTOP_URL or `fullstop configure`)' };
+  }
+  if (error instanceof InvalidResponseError) {
+    return { code: EXIT.failure, message: error.message, hint: 'is the configured URL a fullstop server?' };
+  }
+  if (error instanceof AbortedError) return { code: EXIT.interrupted, message: 'interrupted' };
+  // @inquirer/prompts rejects with these when the prompt is closed (Ctrl-C) or aborted.
+  if (error instanceof Error && ['ExitPromptError', 'AbortPromptError'].includes(error.name)) {
+    return { code: EXIT.interrupted, message: 'interrupted' };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: EXIT.failure, message: `unexpected failure: ${message}`, hint: 'set FULLSTOP_DEBUG=1 to see the stack trace' };
+}
+
+function report(error: unknown, ctx: Context): number {
+  const failure = classify(error);
+  if (failure.message) ctx.io.err(`error: ${failure.message}`);
+  if (failure.hint) ctx.io.err(`hint: ${failure.hint}`);
+  if (ctx.env.FULLSTOP_DEBUG === '1' && error instanceof Error && !(error instanceof CommanderError) && !(error instanceof ExitSignal)) {
+    ctx.io.err(error.stack ?? String(error));
+  }
+  return failure.code;
+}

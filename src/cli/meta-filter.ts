@@ -1,0 +1,43 @@
+/** `-m/--meta k=v[,k2=v2]`: parsed at flag time, matched against each violation's `meta_info`. */
+
+export type MetaFilter = Array<[key: string, value: string]>;
+
+/** Parses `k=v[,k2=v2]`; throws on an entry without `=`. */
+export function parseMetaFilter(text: string): MetaFilter {
+  return text
+    .split(',')
+    .filter((pair) => pair.trim() !== '')
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`invalid meta filter "${pair.trim()}": use key=value[,key2=value2]`);
+      return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    });
+}
+
+function metaObject(meta: unknown): Record<string, unknown> | undefined {
+  let value = meta;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+/** True when `meta` is an object (or JSON text of one) holding every `key=value` of the filter. */
+export function metaMatches(meta: unknown, filter: MetaFilter): boolean {
+  if (filter.length === 0) return true;
+  const object = metaObject(meta);
+  if (!object) return false;
+  return filter.every(([key, value]) => key in object && asText(object[key]) === value);
+}

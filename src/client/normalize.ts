@@ -1,0 +1,104 @@
+/**
+ * Reads API answers defensively: the original Java server and this project's server agree on the contract,
+ * but old rows carry nulls, `meta_info` is any JSON, and dates may come as ISO strings or epoch millis.
+ */
+import type { Page, Violation, ViolationType } from '../shared/violation.js';
+import { InvalidResponseError } from './errors.js';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+function int(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function date(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
+  return typeof value === 'string' ? value : null;
+}
+
+/** Parses a JSON body, naming the request in the error when it is not JSON. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidResponseError(`the server sent malformed JSON for ${what}`);
+  }
+}
+
+/** Normalises one violation type; `value` may also be a bare type id. */
+export function toViolationType(value: unknown): ViolationType {
+  const body = isObject(value) ? value : { id: str(value) ?? '' };
+  return {
+    id: str(body.id) ?? '',
+    help_text: str(body.help_text),
+    violation_severity: int(body.violation_severity),
+    audit_relevant: body.audit_relevant === true || body.is_audit_relevant === true,
+    title: str(body.title),
+    priority: int(body.priority),
+    version: int(body.version) ?? 0,
+    created: date(body.created),
+    created_by: str(body.created_by),
+    last_modified: date(body.last_modified),
+    last_modified_by: str(body.last_modified_by),
+  };
+}
+
+/** Normalises one violation, or throws InvalidResponseError when it has no numeric id. */
+export function toViolation(value: unknown): Violation {
+  if (!isObject(value) || int(value.id) === null) {
+    throw new InvalidResponseError('the server sent a violation without a numeric id');
+  }
+  return {
+    id: value.id as number,
+    version: int(value.version) ?? 0,
+    event_id: str(value.event_id),
+    account_id: str(value.account_id),
+    region: str(value.region),
+    meta_info: value.meta_info ?? null,
+    comment: str(value.comment),
+    instance_id: str(value.instance_id),
+    plugin_fully_qualified_class_name: str(value.plugin_fully_qualified_class_name),
+    violation_type: toViolationType(value.violation_type),
+    created: date(value.created),
+    created_by: str(value.created_by),
+    last_modified: date(value.last_modified),
+    last_modified_by: str(value.last_modified_by),
+    username: str(value.username),
+    rule_id: int(value.rule_id),
+    application_id: str(value.application_id),
+    application_version_id: str(value.application_version_id),
+  };
+}
+
+/** Normalises a Spring page envelope; a bare array is read as one last page. */
+export function toViolationPage(value: unknown): Page<Violation> {
+  const body: Json = Array.isArray(value) ? { content: value, last: true } : isObject(value) ? value : {};
+  if (!Array.isArray(body.content)) {
+    throw new InvalidResponseError('the server sent a page without a "content" list');
+  }
+  const content = body.content.map(toViolation);
+  const size = int(body.size) ?? content.length;
+  const number = int(body.number) ?? 0;
+  const totalPages = int(body.total_pages) ?? number + 1;
+  return {
+    content,
+    total_elements: int(body.total_elements) ?? content.length,
+    total_pages: totalPages,
+    size,
+    number,
+    number_of_elements: int(body.number_of_elements) ?? content.length,
+    first: typeof body.first === 'boolean' ? body.first : number === 0,
+    last: typeof body.last === 'boolean' ? body.last : number + 1 >= totalPages,
+    sort: Array.isArray(body.sort) ? (body.sort as Page<Violation>['sort']) : [],
+  };
+}
