@@ -13,7 +13,7 @@ export function formatMetaInfo(meta: unknown): string {
     if (Object.keys(rest).length === 0) return '';
     value = rest;
   }
-  return stringify(value, { sortMapEntries: true, lineWidth: 0 })
+  return stringify(value, { sortMapEntries: true, lineWidth: 0, singleQuote: true })
     .replace(/^[{}\s]+|[{}\s]+$/g, '')
     .replace(/\n/g, ', ');
 }

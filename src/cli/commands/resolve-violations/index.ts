@@ -55,7 +55,8 @@ async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<v
   for (const r of plan.done) ctx.io.err(`${r.status} ${r.id}: ${r.error ?? ''}`);
 
   if (opts.dryRun) {
-    const lines = await render({ rows: plan.toResolve, columns: violationColumns, raw: (v) => v, wrap: ['meta_info'] }, opts.output, stdoutStyle(ctx));
+    const rows = [...plan.toResolve].sort((a, b) => a.id - b.id);
+    const lines = await render({ rows, columns: violationColumns, raw: (v) => v, wrap: ['meta_info'] }, opts.output, stdoutStyle(ctx));
     for (const line of lines) ctx.io.out(line);
     ctx.io.err(`dry run: would resolve ${plan.toResolve.length}, skip ${plan.done.length}; nothing was changed`);
     return;

@@ -1,0 +1,152 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Context } from '../context.js';
+import { ExitSignal, InterruptedError, UsageError, EXIT } from '../errors.js';
+import { accountsOption, regionOption, untilOption } from '../options.js';
+import { parseTimeSpec } from '../time-spec.js';
+import type { IngestSummary, FileOutcome, RunIngestOptions } from '../../server/ingest/run.js';
+
+export interface IngestCommandOptions {
+  db?: string;
+  config?: string;
+  accounts?: string[];
+  region?: string[];
+  since?: Date;
+  until?: Date;
+  endpointUrl?: string;
+  workers?: number;
+  output: 'text' | 'json';
+}
+
+const EXAMPLES = `
+Sources: a local file or folder (walked recursively; *.json, *.gz, *.jsonl, *.ndjson), s3://bucket/prefix or
+sqs://QUEUE_URL. Files already ingested (same source, key and size/mtime or ETag) are skipped.
+
+Exit status: 0 when every file was ingested, 1 when some could not be read (after ingesting all the others).
+
+Examples:
+  $ fullstop ingest ./AWSLogs
+  $ fullstop ingest s3://my-trail-bucket --accounts 123456789012 --since 7d --db sqlite:./fullstop.db
+  $ fullstop ingest s3://logs --endpoint-url http://127.0.0.1:9000 -o json`;
+
+function workerCount(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 64) throw new InvalidArgumentError('expected a number of worker threads from 0 to 64');
+  return Number(value);
+}
+
+function summaryLines(s: IngestSummary): string[] {
+  return [
+    `files       ${s.files} (${s.filesIngested} ingested, ${s.filesAlreadyIngested} already ingested, ${s.filesFailed} failed)`,
+    `records     ${s.records} (${s.badRecords} bad records skipped)`,
+    `violations  ${s.violationsNew} new (${s.duplicatesSkipped} duplicates skipped)`,
+  ];
+}
+
+function summaryJson(s: IngestSummary) {
+  return {
+    files: s.files,
+    files_ingested: s.filesIngested,
+    files_already_ingested: s.filesAlreadyIngested,
+    files_failed: s.filesFailed,
+    records: s.records,
+    bad_records: s.badRecords,
+    violations_new: s.violationsNew,
+    duplicates_skipped: s.duplicatesSkipped,
+    failures: s.failures,
+  };
+}
+
+async function progressReporter(ctx: Context): Promise<{ onFile: (s: IngestSummary, o: FileOutcome) => void; stop: () => void }> {
+  const stream = ctx.io.progressStream;
+  const failed = (s: IngestSummary, o: FileOutcome) => {
+    if (o.status === 'failed') ctx.io.err(`failed: ${o.source} ${o.key}: ${o.reason ?? ''}`);
+    return s;
+  };
+  if (stream === undefined || !ctx.io.stderrIsTTY) return { onFile: failed, stop: () => {} };
+  const { SingleBar } = await import('cli-progress');
+  const bar = new SingleBar({
+    stream,
+    format: 'ingesting {value}/{total} files | {records} records | {violations} new violations',
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  bar.start(0, 0, { records: 0, violations: 0 });
+  return {
+    onFile(s, o) {
+      if (o.status === 'failed') {
+        bar.clearLine?.();
+        failed(s, o);
+      }
+      bar.setTotal(s.files);
+      bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, { records: s.records, violations: s.violationsNew });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+/** Ingests the sources once into the store and returns the summary; the server code is loaded only here. */
+export async function ingest(sources: string[], opts: IngestCommandOptions, ctx: Context, onFile?: RunIngestOptions['onFile']): Promise<IngestSummary> {
+  const run = await import('../../server/ingest/run.js');
+  const filter = {
+    ...(opts.accounts ? { accounts: opts.accounts } : {}),
+    ...(opts.region ? { regions: opts.region } : {}),
+    ...(opts.since ? { since: opts.since } : {}),
+    ...(opts.until ? { until: opts.until } : {}),
+  };
+  try {
+    return await run.runIngest({
+      sources,
+      filter,
+      env: ctx.env as NodeJS.ProcessEnv,
+      ...(opts.db !== undefined ? { db: opts.db } : {}),
+      ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+      ...(opts.endpointUrl !== undefined ? { endpointUrl: opts.endpointUrl } : {}),
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(onFile ? { onFile } : {}),
+    });
+  } catch (error) {
+    if (error instanceof run.IngestSetupError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command('ingest')
+    .description('read CloudTrail logs once, detect violations and store them')
+    .argument('<source...>', 'local file or folder, s3://bucket/prefix or sqs://QUEUE_URL')
+    .option('--db <url>', 'database: sqlite:PATH or sqlite::memory: (default: FULLSTOP_DB, the config file, then the data dir)')
+    .option('--config <file>', 'server config file (YAML): its rules and db settings apply')
+    .addOption(accountsOption().argParser((value: string) => value.split(',').map((s) => s.trim()).filter(Boolean)))
+    .addOption(regionOption().conflicts([]))
+    .addOption(
+      new Option('-s, --since <time_spec>', 'only log files delivered on or after this day: 24h, 7d or an ISO date').argParser((value: string) => {
+        try {
+          return parseTimeSpec(value, ctx.now());
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      }),
+    )
+    .addOption(untilOption(ctx.now))
+    .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// sources (default: FULLSTOP_S3_ENDPOINT)')
+    .addOption(new Option('--workers <n>', 'worker threads parsing files (default: one per core, none on one core)').argParser(workerCount))
+    .addOption(new Option('-o, --output <format>', 'summary format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', EXAMPLES)
+    .action(async (sources: string[], opts: IngestCommandOptions) => {
+      const progress = await progressReporter(ctx);
+      let summary: IngestSummary;
+      try {
+        summary = await ingest(sources, opts, ctx, progress.onFile);
+      } finally {
+        progress.stop();
+      }
+      if (opts.output === 'json') ctx.io.out(JSON.stringify(summaryJson(summary), null, 2));
+      else for (const line of summaryLines(summary)) ctx.io.out(line);
+      if (ctx.signal?.aborted) throw new InterruptedError('interrupted: files not yet committed will be ingested by the next run');
+      if (summary.filesFailed > 0) {
+        ctx.io.err(`${summary.filesFailed} file(s) could not be read as CloudTrail; they are listed above and in GET /api/ingest/failures`);
+        throw new ExitSignal(EXIT.failure);
+      }
+    });
+}
