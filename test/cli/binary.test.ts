@@ -1,0 +1,68 @@
+/** Runs the built `fullstop` executable as a subprocess against a real local HTTP server. */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempHome } from '../helpers/run-cli.js';
+import { fixtureViolations, javaPage } from '../helpers/msw.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = `${root}dist/bin/fullstop.js`;
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+let server: Server;
+let url: string;
+const seen: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(bin)) {
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [`${root}scripts/build.mjs`], (error) => (error ? reject(error) : resolve())),
+    );
+  }
+  server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+    const open = fixtureViolations().filter((v) => v.comment === null);
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(javaPage(open.reverse(), 0, 20, { property: 'id', direction: 'DESC' })));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('the fullstop binary', () => {
+  it('prints its version', async () => {
+    const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
+    expect(await run(['--version'], {})).toEqual({ code: 0, stdout: `fullstop ${version}\n`, stderr: '' });
+  });
+
+  it('lists violations from a server and exits 3 with --exit-code', async () => {
+    const home = tempHome();
+    const r = await run(['list-violations', '-o', 'json', '--exit-code', '-l', '2'], {
+      HOME: home,
+      FULLSTOP_CONFIG_DIR: home,
+      FULLSTOP_URL: url,
+      FULLSTOP_TOKEN: 'binary-test-token',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout).map((v: { id: number }) => v.id)).toEqual([106, 107]);
+    expect(seen.at(-1)).toMatch(/^GET \/api\/violations\?sort=id%2CDESC&from=\S+&page=0&size=2 Bearer binary-test-token$/);
+  });
+
+  it('exits 2 with the configure hint when no URL is configured', async () => {
+    const home = tempHome();
+    const r = await run(['types'], { HOME: home, FULLSTOP_CONFIG_DIR: home });
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL\n' });
+  });
+});
