@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { AbortedError, ApiError, AuthError, InvalidResponseError, NetworkError, TimeoutError } from '../client/errors.js';
 import * as configure from './commands/configure.js';
+import * as ingest from './commands/ingest.js';
 import * as listViolations from './commands/list-violations.js';
 import * as resolveViolations from './commands/resolve-violations/index.js';
 import * as types from './commands/types.js';
@@ -24,6 +25,7 @@ const COMMANDS: Register[] = [
   listViolations.register,
   resolveViolations.register,
   types.register,
+  ingest.register,
   // `server` and `ingest` (src/cli/commands/server.ts, ingest.ts) are added here; each reaches the server
   // code through one dynamic import() in its action, so the other commands never load it.
 ];

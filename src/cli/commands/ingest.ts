@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context } from '../context.js';
 import { ExitSignal, InterruptedError, UsageError, EXIT } from '../errors.js';
-import { accountsOption, regionOption, untilOption } from '../options.js';
+import { parseAccounts, splitList } from '../settings.js';
 import { parseTimeSpec } from '../time-spec.js';
 import type { IngestSummary, FileOutcome, RunIngestOptions } from '../../server/ingest/run.js';
 
@@ -9,7 +9,7 @@ export interface IngestCommandOptions {
   db?: string;
   config?: string;
   accounts?: string[];
-  region?: string[];
+  regions?: string[];
   since?: Date;
   until?: Date;
   endpointUrl?: string;
@@ -55,13 +55,16 @@ function summaryJson(s: IngestSummary) {
   };
 }
 
+function printFailure(ctx: Context, o: FileOutcome): void {
+  ctx.io.err(`failed: ${o.source} ${o.key}: ${o.reason ?? ''}`);
+}
+
+/** A progress bar on a terminal's stderr; failures are printed as they happen, or after the bar is gone. */
 async function progressReporter(ctx: Context): Promise<{ onFile: (s: IngestSummary, o: FileOutcome) => void; stop: () => void }> {
   const stream = ctx.io.progressStream;
-  const failed = (s: IngestSummary, o: FileOutcome) => {
-    if (o.status === 'failed') ctx.io.err(`failed: ${o.source} ${o.key}: ${o.reason ?? ''}`);
-    return s;
-  };
-  if (stream === undefined || !ctx.io.stderrIsTTY) return { onFile: failed, stop: () => {} };
+  if (stream === undefined || !ctx.io.stderrIsTTY) {
+    return { onFile: (_s, o) => o.status === 'failed' && printFailure(ctx, o), stop: () => {} };
+  }
   const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     stream,
@@ -69,18 +72,29 @@ async function progressReporter(ctx: Context): Promise<{ onFile: (s: IngestSumma
     hideCursor: true,
     clearOnComplete: true,
   });
+  const failures: FileOutcome[] = [];
   bar.start(0, 0, { records: 0, violations: 0 });
   return {
     onFile(s, o) {
-      if (o.status === 'failed') {
-        bar.clearLine?.();
-        failed(s, o);
-      }
+      if (o.status === 'failed') failures.push(o);
       bar.setTotal(s.files);
       bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, { records: s.records, violations: s.violationsNew });
     },
-    stop: () => bar.stop(),
+    stop() {
+      bar.stop();
+      for (const o of failures) printFailure(ctx, o);
+    },
   };
+}
+
+function timeOption(flags: string, description: string, ctx: Context): Option {
+  return new Option(flags, description).argParser((value: string) => {
+    try {
+      return parseTimeSpec(value, ctx.now());
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  });
 }
 
 /** Ingests the sources once into the store and returns the summary; the server code is loaded only here. */
@@ -88,7 +102,7 @@ export async function ingest(sources: string[], opts: IngestCommandOptions, ctx:
   const run = await import('../../server/ingest/run.js');
   const filter = {
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
-    ...(opts.region ? { regions: opts.region } : {}),
+    ...(opts.regions ? { regions: opts.regions } : {}),
     ...(opts.since ? { since: opts.since } : {}),
     ...(opts.until ? { until: opts.until } : {}),
   };
@@ -117,18 +131,24 @@ export function register(program: Command, ctx: Context): void {
     .argument('<source...>', 'local file or folder, s3://bucket/prefix or sqs://QUEUE_URL')
     .option('--db <url>', 'database: sqlite:PATH or sqlite::memory: (default: FULLSTOP_DB, the config file, then the data dir)')
     .option('--config <file>', 'server config file (YAML): its rules and db settings apply')
-    .addOption(accountsOption().argParser((value: string) => value.split(',').map((s) => s.trim()).filter(Boolean)))
-    .addOption(regionOption().conflicts([]))
     .addOption(
-      new Option('-s, --since <time_spec>', 'only log files delivered on or after this day: 24h, 7d or an ISO date').argParser((value: string) => {
+      new Option('--accounts <ids>', 'only log files of these AWS accounts, comma separated').argParser((value: string) => {
         try {
-          return parseTimeSpec(value, ctx.now());
+          return parseAccounts(value);
         } catch (error) {
-          throw new InvalidArgumentError((error as Error).message);
+          throw new InvalidArgumentError((error as Error).message.replace(/^--accounts: /, ''));
         }
       }),
     )
-    .addOption(untilOption(ctx.now))
+    .addOption(
+      new Option('--regions <regions>', 'only log files of these regions, comma separated').argParser((value: string) => {
+        const regions = splitList(value);
+        if (regions.length === 0) throw new InvalidArgumentError('expected one or more regions, comma separated');
+        return regions;
+      }),
+    )
+    .addOption(timeOption('-s, --since <time_spec>', 'only log files delivered on or after this day: 24h, 7d or an ISO date', ctx))
+    .addOption(timeOption('--until <time_spec>', 'only log files delivered up to this time (same forms as --since)', ctx))
     .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// sources (default: FULLSTOP_S3_ENDPOINT)')
     .addOption(new Option('--workers <n>', 'worker threads parsing files (default: one per core, none on one core)').argParser(workerCount))
     .addOption(new Option('-o, --output <format>', 'summary format').choices(['text', 'json']).default('text'))

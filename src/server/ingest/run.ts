@@ -1,0 +1,91 @@
+/**
+ * `fullstop ingest`: one pass over the given sources into the store. The CLI's only entry into ingestion
+ * (loaded with a dynamic import, so the CLI's other commands never load the server code).
+ */
+import { availableParallelism } from 'node:os';
+import { defaultDbUrl, loadConfigFile, ServerConfigError, type ServerConfig } from '../config.js';
+import { openStore, StoreUrlError } from '../store/open-store.js';
+import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestSummary } from './ingest.js';
+import { createInlineProcessor, createPooledProcessor, workersAvailable, type FileProcessor } from './processor.js';
+import type { Source, SourceFilter } from './source.js';
+import { createSource, IngestSetupError } from './sources.js';
+
+export { IngestSetupError } from './sources.js';
+export type { IngestSummary, FileOutcome } from './ingest.js';
+
+export interface RunIngestOptions {
+  sources: string[];
+  db?: string;
+  configFile?: string;
+  filter?: SourceFilter;
+  endpointUrl?: string;
+  /** Worker threads; undefined picks one per available core (none on a single core). */
+  workers?: number;
+  /** A queue source is drained until it stays empty this long. */
+  queueIdleMs?: number;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onFile?: (summary: IngestSummary, outcome: FileOutcome) => void;
+}
+
+/** Worker threads to use by default: one per core when there is more than one. */
+export function defaultWorkers(): number {
+  const cores = availableParallelism();
+  return cores > 1 && workersAvailable() ? cores : 0;
+}
+
+function createProcessor(config: ServerConfig, workers: number): FileProcessor {
+  return workers > 0 && workersAvailable() ? createPooledProcessor(config.rules, workers) : createInlineProcessor(config.rules);
+}
+
+async function drainQueue(source: Extract<Source, { kind: 'queue' }>, idleMs: number, ingest: (m: Parameters<typeof ingestMessage>[0]) => Promise<boolean>, signal?: AbortSignal) {
+  const idle = new AbortController();
+  const stop = () => idle.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  let timer = setTimeout(stop, idleMs);
+  try {
+    for await (const message of source.receive(idle.signal)) {
+      clearTimeout(timer);
+      await ingest(message);
+      timer = setTimeout(stop, idleMs);
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', stop);
+  }
+}
+
+export async function runIngest(options: RunIngestOptions): Promise<IngestSummary> {
+  const env = options.env ?? process.env;
+  let config: ServerConfig = {};
+  try {
+    if (options.configFile !== undefined) config = loadConfigFile(options.configFile);
+  } catch (error) {
+    if (error instanceof ServerConfigError) throw new IngestSetupError(error.message);
+    throw error;
+  }
+  const sources: Source[] = [];
+  for (const spec of options.sources) sources.push(await createSource(spec, { ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}), env }));
+  const dbUrl = options.db ?? (env['FULLSTOP_DB'] || undefined) ?? config.db ?? defaultDbUrl(env);
+  let store;
+  try {
+    store = await openStore(dbUrl);
+  } catch (error) {
+    if (error instanceof StoreUrlError) throw new IngestSetupError(error.message);
+    throw new IngestSetupError(`cannot open the database ${dbUrl}: ${(error as Error).message}`);
+  }
+  const processor = createProcessor(config, options.workers ?? defaultWorkers());
+  const summary = emptySummary();
+  const ctx = { store, processor, summary, ...(options.onFile ? { onFile: options.onFile } : {}) };
+  try {
+    for (const source of sources) {
+      if (options.signal?.aborted) break;
+      if (source.kind === 'listing') await ingestListing(source, options.filter ?? {}, ctx, options.signal);
+      else await drainQueue(source, options.queueIdleMs ?? 20_000, (message) => ingestMessage(message, ctx), options.signal);
+    }
+  } finally {
+    await processor.close();
+    await store.close();
+  }
+  return summary;
+}
