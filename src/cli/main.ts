@@ -8,6 +8,7 @@ import * as configure from './commands/configure.js';
 import * as ingest from './commands/ingest.js';
 import * as listViolations from './commands/list-violations.js';
 import * as resolveViolations from './commands/resolve-violations/index.js';
+import * as server from './commands/server.js';
 import * as types from './commands/types.js';
 import type { Context } from './context.js';
 import { CliError, EXIT, ExitSignal, type ExitCode } from './errors.js';
@@ -25,6 +26,7 @@ const COMMANDS: Register[] = [
   listViolations.register,
   resolveViolations.register,
   types.register,
+  server.register,
   ingest.register,
   // `server` and `ingest` (src/cli/commands/server.ts, ingest.ts) are added here; each reaches the server
   // code through one dynamic import() in its action, so the other commands never load it.

@@ -1,0 +1,149 @@
+/**
+ * Server settings, resolved once at start-up. Precedence: CLI flags > environment (`FULLSTOP_SERVER_HOST`,
+ * `FULLSTOP_SERVER_PORT`, `FULLSTOP_DB`, `FULLSTOP_SERVER_CONFIG`) > the YAML config file > defaults.
+ * Every unknown or mistyped key of the file is an error naming its path, e.g. `auth.tokens[0].scopes: expected array`.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parseDocument } from 'yaml';
+import { IngestConfigSchema } from './ingest/config-schema.js';
+import { RulesConfigSchema } from './rules/config-schema.js';
+
+const NonEmpty = () => Type.String({ minLength: 1 });
+const HttpUrl = () => Type.String({ pattern: '^https?://\\S+$', description: 'an http(s) URL' });
+
+const StaticTokenSchema = Type.Object(
+  {
+    token: NonEmpty(),
+    uid: NonEmpty(),
+    scopes: Type.Optional(Type.Array(NonEmpty())),
+    accounts: Type.Optional(Type.Union([Type.Literal('*'), Type.Array(NonEmpty())], { description: '"*" or a list of account ids' })),
+    teams: Type.Optional(Type.Array(NonEmpty())),
+  },
+  { additionalProperties: false },
+);
+
+export const ServerConfigSchema = Type.Object(
+  {
+    host: Type.Optional(NonEmpty()),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    db: Type.Optional(NonEmpty()),
+    auth: Type.Optional(
+      Type.Object(
+        {
+          tokeninfo_url: Type.Optional(HttpUrl()),
+          team_service_url: Type.Optional(HttpUrl()),
+          team_service_token: Type.Optional(NonEmpty()),
+          tokens: Type.Optional(Type.Array(StaticTokenSchema)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    whitelist: Type.Optional(
+      Type.Object({ allowed_teams: Type.Optional(Type.Array(NonEmpty())) }, { additionalProperties: false }),
+    ),
+    ingest: Type.Optional(IngestConfigSchema),
+    rules: Type.Optional(RulesConfigSchema),
+  },
+  { additionalProperties: false },
+);
+export type ServerConfig = Static<typeof ServerConfigSchema>;
+export type StaticToken = Static<typeof StaticTokenSchema>;
+
+/** A start-up setting is wrong (the `fullstop server` command reports it as a usage error). */
+export class ServerConfigError extends Error {
+  override name = 'ServerConfigError';
+}
+
+/** `/auth/tokens/0/scopes` → `auth.tokens[0].scopes`. */
+function keyPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`), '');
+}
+
+function describeError(schema: TSchema, message: string): string {
+  if (message === 'Unexpected property') return 'unknown key';
+  const expected = typeof schema.description === 'string' && /union|pattern/i.test(message) ? `expected ${schema.description}` : undefined;
+  return expected ?? message.charAt(0).toLowerCase() + message.slice(1);
+}
+
+/** Validates a parsed config object; throws one error listing every problem by key path. */
+export function validateConfig(value: unknown, source: string): ServerConfig {
+  const input = value ?? {};
+  const problems = [...Value.Errors(ServerConfigSchema, input)]
+    // A union reports each failed branch too; its own error says enough.
+    .filter((e, i, all) => !all.some((other, j) => j < i && e.path.startsWith(`${other.path}/`) && other.message.includes('union')))
+    .map((e) => `${keyPath(e.path) || '(top level)'}: ${describeError(e.schema, e.message)}`);
+  if (problems.length > 0) throw new ServerConfigError(`invalid config ${source}:\n  ${[...new Set(problems)].join('\n  ')}`);
+  return input as ServerConfig;
+}
+
+/** Reads and validates the YAML config file. */
+export function loadConfigFile(path: string): ServerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ServerConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw new ServerConfigError(`invalid YAML in ${path}: ${doc.errors[0]!.message}`);
+  return validateConfig(doc.toJS(), path);
+}
+
+export interface ServerFlags {
+  host?: string;
+  port?: string | number;
+  db?: string;
+  config?: string;
+  /** commander's `--no-auth` sets `auth: false`. */
+  auth?: boolean;
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  db: string;
+  noAuth: boolean;
+  configFile: string | undefined;
+  config: ServerConfig;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** `sqlite:` + `$XDG_DATA_HOME/fullstop/fullstop.db`, else `~/.local/share/fullstop/fullstop.db`. */
+export function defaultDbUrl(env: Env, home = env.HOME ?? homedir()): string {
+  const dataHome = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  return `sqlite:${join(dataHome, 'fullstop', 'fullstop.db')}`;
+}
+
+function parsePort(value: string | number, from: string): number {
+  const port = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServerConfigError(`${from}: expected a port number 0-65535, got '${value}'`);
+  return port;
+}
+
+const pick = (...values: Array<string | undefined>) => values.find((v) => v !== undefined && v !== '');
+
+/** Resolves every setting once: flags > env > file > defaults. */
+export function resolveServerOptions(flags: ServerFlags, env: Env): ServerOptions {
+  const configFile = pick(flags.config, env.FULLSTOP_SERVER_CONFIG);
+  const config = configFile === undefined ? {} : loadConfigFile(configFile);
+  const portFlag = flags.port !== undefined ? { value: flags.port, from: '--port' } : undefined;
+  const portEnv = pick(env.FULLSTOP_SERVER_PORT) !== undefined ? { value: env.FULLSTOP_SERVER_PORT!, from: 'FULLSTOP_SERVER_PORT' } : undefined;
+  const portSource = portFlag ?? portEnv;
+  return {
+    host: pick(flags.host, env.FULLSTOP_SERVER_HOST, config.host) ?? '127.0.0.1',
+    port: portSource !== undefined ? parsePort(portSource.value, portSource.from) : (config.port ?? 8080),
+    db: pick(flags.db, env.FULLSTOP_DB, config.db) ?? defaultDbUrl(env),
+    noAuth: flags.auth === false,
+    configFile,
+    config,
+  };
+}

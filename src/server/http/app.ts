@@ -1,0 +1,114 @@
+/**
+ * The HTTP application: every route, schema, hook and error handler, built from explicit dependencies. It never
+ * listens (`main.ts` does), so tests drive it with `app.inject()`.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  ViolationTypeSchema,
+  ViolationSchema,
+  SortOrderSchema,
+  CreateViolationSchema,
+  RuleInputSchema,
+  RuleSchema,
+  CountByAccountAndTypeSchema,
+  CountByAppVersionAndTypeSchema,
+  ApiErrorSchema,
+} from '../../shared/schemas.js';
+import type { ViolationStore } from '../store/store.js';
+import type { ServerConfig } from '../config.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { createAccessControl } from '../auth/access.js';
+import type { TeamService } from '../auth/team-service.js';
+import { installErrorHandling } from './error-handler.js';
+import { requireAuthentication } from './auth-hook.js';
+import type { RouteDeps } from './deps.js';
+import { healthRoutes } from './routes/health.js';
+import { violationRoutes } from './routes/violations.js';
+import { resolutionRoutes } from './routes/resolution.js';
+import { violationTypeRoutes } from './routes/violation-types.js';
+import { violationCountRoutes } from './routes/violation-count.js';
+import { whitelistingRuleRoutes } from './routes/whitelisting-rules.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { packageVersion } from './package-version.js';
+
+export interface AppOptions {
+  store: ViolationStore;
+  auth: Authenticator;
+  config: ServerConfig;
+  teamService?: TeamService | undefined;
+  /** A pino logger, or fastify's logger option (false in tests). */
+  logger?: FastifyBaseLogger | FastifyServerOptions['logger'];
+  now?: () => number;
+}
+
+/** The original's CORSFilter headers (fullstop-api.md §1.1), on every response. */
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, GET, OPTIONS, DELETE, PUT',
+  'access-control-max-age': '3600',
+  'access-control-allow-headers': 'Content-Type, x-requested-with, Authorization',
+};
+
+const SHARED_SCHEMAS = [
+  ViolationTypeSchema,
+  ViolationSchema,
+  SortOrderSchema,
+  CreateViolationSchema,
+  RuleInputSchema,
+  RuleSchema,
+  CountByAccountAndTypeSchema,
+  CountByAppVersionAndTypeSchema,
+  ApiErrorSchema,
+];
+
+function isLoggerInstance(logger: AppOptions['logger']): logger is FastifyBaseLogger {
+  return typeof logger === 'object' && logger !== null && typeof (logger as FastifyBaseLogger).child === 'function';
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { logger = false } = options;
+  const app = Fastify({
+    // Tokens never reach the log: fastify's request serializer logs method, url and addresses, no headers.
+    ...(isLoggerInstance(logger) ? { loggerInstance: logger } : { logger }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(CORS_HEADERS);
+  });
+
+  app.register(swagger, {
+    openapi: {
+      info: { title: 'fullstop', description: 'The fullstop REST API (compatible with zalando-stups/fullstop).', version: packageVersion() },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  app.get('/api-docs', { schema: { hide: true } }, async () => app.swagger());
+  // OPTIONS is allowed without a token (CORS pre-flight), on every path.
+  app.options('/*', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send());
+  app.register(healthRoutes);
+
+  const deps: RouteDeps = {
+    store: options.store,
+    access: createAccessControl({ teamService: options.teamService, allowedTeams: options.config.whitelist?.allowed_teams ?? ['stups'] }),
+    now: options.now ?? Date.now,
+  };
+  app.register(
+    async (api) => {
+      requireAuthentication(api, options.auth);
+      await api.register(violationRoutes, deps);
+      await api.register(resolutionRoutes, deps);
+      await api.register(violationTypeRoutes, deps);
+      await api.register(violationCountRoutes, deps);
+      await api.register(whitelistingRuleRoutes, deps);
+      await api.register(ingestRoutes, deps);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

@@ -1,0 +1,50 @@
+/**
+ * Every error leaves the server as `{status, error, message, path}`: 4xx messages pass through and name the bad
+ * parameter; 5xx bodies say only "Internal Server Error" and the details go to the log.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiErrorBody } from '../../shared/violation.js';
+import { HttpError } from './errors.js';
+import { BOOL_PATTERN, DATE_TIME_PATTERN } from './params.js';
+
+const LOCATIONS: Record<string, string> = { querystring: 'query parameter', params: 'path parameter', body: 'body', headers: 'header' };
+
+/** Fastify's schema errors, rephrased to name the parameter: `query parameter 'size': must be integer`. */
+function validationMessage(error: FastifyError): string {
+  const where = LOCATIONS[error.validationContext ?? ''] ?? 'request';
+  return (error.validation ?? [])
+    .map((issue) => {
+      const missing = (issue.params as { missingProperty?: string }).missingProperty;
+      const field = [issue.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing].filter(Boolean).join('.');
+      const pattern = (issue.params as { pattern?: string }).pattern;
+      const message =
+        missing !== undefined ? 'is required'
+        : pattern === BOOL_PATTERN ? 'must be true or false'
+        : pattern === DATE_TIME_PATTERN ? 'must be an ISO-8601 date-time such as 2015-04-14T19:09:01.000Z'
+        : (issue.message ?? 'is invalid');
+      if (where === 'body') return field === '' ? `body ${message}` : `body field '${field}' ${message}`;
+      return `${where} '${field.replace(/\.\d+$/, '')}' ${message}`;
+    })
+    .join('; ');
+}
+
+function body(status: number, message: string, request: FastifyRequest): ApiErrorBody {
+  return { status, error: STATUS_CODES[status] ?? 'Error', message, path: request.url.split('?')[0] ?? request.url };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).headers(error.headers).send(body(error.statusCode, error.message, request));
+    }
+    if (error.validation) return reply.code(400).send(body(400, validationMessage(error), request));
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send(body(status, error.message, request));
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(body(500, 'Internal Server Error', request));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(body(404, `no route for ${request.method} ${request.url.split('?')[0]}`, request));
+  });
+}
