@@ -88,6 +88,11 @@ describe('createS3Source', () => {
     expect(s3.listRequests()).toEqual([{ bucket: 'logs', prefix: 'trail/' }]);
   });
 
+  it('names itself s3://bucket/prefix, without a trailing slash', () => {
+    expect(source('s3://logs/trail/').url).toBe('s3://logs/trail');
+    expect(source('s3://logs/').url).toBe('s3://logs');
+  });
+
   it('opens an object as the stored gzip bytes', async () => {
     const [object] = (await collect(source(), { accounts: [A2] })) as [SourceObject];
     const raw = Buffer.concat(await (await object.open()).toArray());

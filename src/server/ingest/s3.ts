@@ -51,7 +51,7 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
 export function createS3Source(options: S3SourceOptions): ListingSource {
   const { bucket, prefix } = parseS3Url(options.url);
   const client = createS3Client(options);
-  const url = `s3://${bucket}/${prefix}`;
+  const url = prefix === '' ? `s3://${bucket}` : `s3://${bucket}/${prefix.slice(0, -1)}`;
 
   async function listDirs(dir: string, signal?: AbortSignal): Promise<string[]> {
     const names: string[] = [];
