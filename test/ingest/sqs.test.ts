@@ -2,7 +2,7 @@ import { text } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSqsSource, regionOfQueueUrl, type SqsSourceOptions } from '../../src/server/ingest/sqs.js';
+import { createSqsSource, queueUrlFromSpec, regionOfQueueUrl, type SqsSourceOptions } from '../../src/server/ingest/sqs.js';
 import type { QueueMessage, QueueSource } from '../../src/server/ingest/source.js';
 import { startS3Server, TEST_CREDENTIALS, type TestS3Server } from '../helpers/s3-server.js';
 import { startSqsServer, type TestSqsServer } from '../helpers/sqs-server.js';
@@ -209,4 +209,17 @@ describe('regionOfQueueUrl', () => {
     ['http://127.0.0.1:9324/000000000000/q', undefined],
     ['q', undefined],
   ])('%s → %s', (url, region) => expect(regionOfQueueUrl(url)).toBe(region));
+});
+
+describe('queueUrlFromSpec', () => {
+  it.each([
+    ['sqs://https://sqs.eu-west-1.amazonaws.com/123456789012/trail', 'https://sqs.eu-west-1.amazonaws.com/123456789012/trail'],
+    ['sqs://http://127.0.0.1:9324/000000000000/trail', 'http://127.0.0.1:9324/000000000000/trail'],
+    ['sqs://sqs.eu-west-1.amazonaws.com/123456789012/trail.fifo', 'https://sqs.eu-west-1.amazonaws.com/123456789012/trail.fifo'],
+    ['sqs://trail-events', 'trail-events'],
+  ])('%s → %s', (spec, url) => expect(queueUrlFromSpec(spec)).toBe(url));
+
+  it.each(['sqs://', 'sqs://a b', 'sqs://https://', 'sqs://host/not-an-account/q'])('rejects %s', (spec) => {
+    expect(() => queueUrlFromSpec(spec)).toThrow(`invalid SQS source "${spec}": expected sqs://QUEUE_URL or sqs://QUEUE_NAME`);
+  });
 });

@@ -24,7 +24,9 @@ export async function createSource(spec: string, options: SourceOptions = {}): P
       return createS3Source({ url: spec, ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}), ...(options.env ? { env: options.env } : {}) });
     }
     if (spec.startsWith('sqs://')) {
-      throw new IngestSetupError(`sqs:// sources are not available in this build: ${spec}`);
+      const { createSqsSource, queueUrlFromSpec } = await import('./sqs.js');
+      const s3 = options.endpointUrl ? { endpoint: options.endpointUrl } : {};
+      return createSqsSource({ queueUrl: queueUrlFromSpec(spec), s3, ...(options.env ? { env: options.env } : {}) });
     }
   } catch (error) {
     if (error instanceof IngestSetupError) throw error;

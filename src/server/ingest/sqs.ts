@@ -162,6 +162,19 @@ async function deleteMessage(sqs: SQSClient, queueUrl: string, message: Message)
   }
 }
 
+/**
+ * The queue of an `sqs://` spec: `sqs://https://sqs.eu-west-1.amazonaws.com/123456789012/q` (any http(s) URL),
+ * `sqs://sqs.eu-west-1.amazonaws.com/123456789012/q` (https assumed) or `sqs://q` (a name, resolved by GetQueueUrl).
+ */
+export function queueUrlFromSpec(spec: string): string {
+  const rest = spec.replace(/^sqs:\/\//, '');
+  if (rest === '' || rest === spec) throw new Error(`invalid SQS source "${spec}": expected sqs://QUEUE_URL or sqs://QUEUE_NAME`);
+  if (/^https?:\/\/[^/]+\/./.test(rest)) return rest;
+  if (/^[^/:]+\/\d{12}\/[\w-]+(\.fifo)?$/.test(rest)) return `https://${rest}`;
+  if (/^[\w-]{1,80}(\.fifo)?$/.test(rest)) return rest;
+  throw new Error(`invalid SQS source "${spec}": expected sqs://QUEUE_URL or sqs://QUEUE_NAME`);
+}
+
 /** `sqs.eu-west-1.amazonaws.com` and the legacy `eu-west-1.queue.amazonaws.com` carry the queue's region. */
 export function regionOfQueueUrl(queueUrl: string): string | undefined {
   const host = /^https?:\/\/([^/]+)/.exec(queueUrl)?.[1] ?? '';
