@@ -3,12 +3,11 @@
  * and lazy getters so configuration is read, and a token fetched, only by commands that need them.
  */
 import { homedir } from 'node:os';
-import { createClient, type ClientOptions, type FullstopClient } from '../client/client.js';
-import { loadFileSettings } from './config-store.js';
+import type { ClientOptions, FullstopClient } from '../client/client.js';
+import type { FileSettings } from './settings.js';
 import { NotConfiguredError } from './errors.js';
 import { systemIo, type Io } from './io.js';
 import { configDir, legacyConfigPath, resolveSettings, type Env, type FlagSettings, type Settings } from './settings.js';
-import { runTokenCommand } from './token.js';
 
 export interface Context {
   io: Io;
@@ -40,7 +39,8 @@ export function createContext(options: ContextOptions): Context {
   const home = options.home ?? env.HOME ?? homedir();
   const dir = configDir(env, home);
   const legacy = legacyConfigPath(env, home);
-  let file: ReturnType<typeof loadFileSettings> | undefined;
+  // Loaded on first use only: `--help` and `--version` never read the config file or load the client.
+  let file: Promise<FileSettings> | undefined;
   const context: Context = {
     io,
     env,
@@ -49,7 +49,7 @@ export function createContext(options: ContextOptions): Context {
     legacyConfigPath: legacy,
     signal: options.signal,
     async settings(flags = {}) {
-      file ??= loadFileSettings(dir, legacy);
+      file ??= import('./config-store.js').then(({ loadFileSettings }) => loadFileSettings(dir, legacy));
       return resolveSettings({ flags, env, file: await file });
     },
     async client(flags = {}) {
@@ -57,7 +57,11 @@ export function createContext(options: ContextOptions): Context {
       if (!settings.url) {
         throw new NotConfiguredError('No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL');
       }
-      const token = settings.token ?? (settings.tokenCommand ? await runTokenCommand(settings.tokenCommand, env) : undefined);
+      const tokenCommand = settings.tokenCommand;
+      const token =
+        settings.token ??
+        (tokenCommand ? await import('./token.js').then(({ runTokenCommand }) => runTokenCommand(tokenCommand, env)) : undefined);
+      const { createClient } = await import('../client/client.js');
       return createClient({
         baseUrl: settings.url,
         token,
