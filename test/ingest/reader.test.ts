@@ -76,6 +76,20 @@ describe('reading CloudTrail files', () => {
     });
   }
 
+  it('streams records whose strings hold brackets, commas, quotes and escapes', async () => {
+    const tricky = { ...record('a'), requestParameters: { name: 'x],[{"y":1},\\"}', note: '\u00e9 \\ \\\\' } };
+    const text = JSON.stringify({ Records: [tricky, record('b')] }, null, 2);
+    const streamed = await parseStream(Readable.from([Buffer.from(text.slice(0, 50)), Buffer.from(text.slice(50))]), evaluate);
+    expect(streamed).toEqual(parseBuffer(bytes(text), evaluate));
+    expect(streamed.drafts.map((d) => d.metaInfo)).toEqual([expect.objectContaining({ trail: 'x],[{"y":1},\\"}' }), expect.objectContaining({ trail: 't' })]);
+  });
+
+  it('counts a malformed element of a streamed file as a bad record, and fails a truncated one', async () => {
+    const text = `{"Records": [${JSON.stringify(record('a'))}, {"eventID": nope}, ${JSON.stringify(record('b'))}]}`;
+    expect(await parseStream(Readable.from([Buffer.from(text)]), evaluate)).toMatchObject({ records: 2, badRecords: 1 });
+    await expect(parseStream(Readable.from([Buffer.from(text.slice(0, 80))]), evaluate)).rejects.toThrow(/^invalid JSON: the file ends inside the records array/);
+  });
+
   it('streams a file that decompresses beyond the fast-path limit', async () => {
     const many = Array.from({ length: 60_000 }, (_, i) => record(`id-${i}`, 'eu-west-1'));
     const padded = JSON.stringify({ Records: many.map((r) => ({ ...r, padding: 'x'.repeat(400) })) });

@@ -1,17 +1,15 @@
 /**
  * The bounded-memory path for files too large to parse at once: the bytes are gunzipped and tokenised as a
- * stream, and each record is evaluated and dropped as soon as it is complete. Only `{"Records": [...]}`,
+ * stream, and each record is evaluated and dropped as soon as it is complete (array-splitter.ts). Only `{"Records": [...]}`,
  * a JSON array and NDJSON are plausible at that size; anything else is reported as not CloudTrail.
  */
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import StreamJsonParser from 'stream-json/Parser.js';
-import Pick from 'stream-json/filters/Pick.js';
-import StreamArray from 'stream-json/streamers/StreamArray.js';
 import JsonlParser from 'stream-json/jsonl/Parser.js';
 import type { Evaluator } from '../rules/index.js';
 import { CloudTrailFormatError, FileAccumulator, isGzip, type FileResult } from './cloudtrail.js';
+import { BAD_ELEMENT, splitArray } from './array-splitter.js';
 
 const SNIFF_BYTES = 64 * 1024;
 const BAD_LINE = Symbol('bad line');
@@ -44,18 +42,21 @@ async function peek(source: AsyncIterable<Buffer>, wanted: number): Promise<{ he
   return { head, replay: Readable.from(replay(), { objectMode: false }) };
 }
 
-type Mode = 'records' | 'array' | 'lines';
+type Mode = { kind: 'array'; skip: number } | { kind: 'lines' };
+
+const ARRAY_START = /^\uFEFF?\s*\[/;
+const RECORDS_START = /^\uFEFF?\s*\{\s*"Records"\s*:\s*\[/;
 
 function modeOf(head: string): Mode {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (text === '') throw new CloudTrailFormatError('empty file: no JSON value');
-  if (text.startsWith('[')) return 'array';
-  if (/^\{\s*"Records"\s*:\s*\[/.test(text)) return 'records';
+  const array = ARRAY_START.exec(head) ?? RECORDS_START.exec(head);
+  if (array) return { kind: 'array', skip: Buffer.byteLength(array[0]) };
   const newline = text.indexOf('\n');
   if (newline > 0) {
     try {
       JSON.parse(text.slice(0, newline));
-      return 'lines';
+      return { kind: 'lines' };
     } catch {
       // fall through
     }
@@ -90,13 +91,12 @@ export async function parseStream(input: Readable, evaluate: Evaluator): Promise
     if (text !== raw.replay) raw.replay.on('error', (error) => text.destroy(error));
     const sniffed = await peek(text, SNIFF_BYTES);
     const mode = modeOf(sniffed.head.toString('utf8'));
-    const stages =
-      mode === 'lines'
-        ? [new (JsonlParser as unknown as new (options: object) => Transform)({ errorIndicator: () => BAD_LINE })]
-        : mode === 'array'
-          ? [new StreamJsonParser(), new StreamArray()]
-          : [new StreamJsonParser(), new Pick({ filter: 'Records' }), new StreamArray()];
-    await pipeline([sniffed.replay, ...stages, collector(into)]);
+    if (mode.kind === 'array') {
+      await splitArray(sniffed.replay, mode.skip, (value) => (value === BAD_ELEMENT ? (into.badRecords += 1) : into.add(value)));
+    } else {
+      const lines = new (JsonlParser as unknown as new (options: object) => Transform)({ errorIndicator: () => BAD_LINE });
+      await pipeline([sniffed.replay, lines, collector(into)]);
+    }
   } catch (error) {
     throw translate(error);
   }
