@@ -94,7 +94,7 @@ describe('fullstop CLI against fullstop server', () => {
     expect(eventIds(await json(['list-violations', '-m', 'ami_name=other']))).toEqual(['a2']);
     expect(eventIds(await json(['list-violations', '-x', '.*bad-ami']))).toEqual(['a3']);
     expect(eventIds(await json(['list-violations', '-l', '2']))).toEqual(['b1', 'b2']);
-    expect(eventIds(await json(['list-violations', '--since', '7d', '--until', '1s']))).toEqual([]);
+    expect(eventIds(await json(['list-violations', '--since', '30d', '--until', '7d']))).toEqual([]);
   });
 
   it('prints every output format', async () => {
