@@ -21,8 +21,18 @@ export interface S3SourceOptions extends S3ClientOptions {
   url: string;
 }
 
+/**
+ * Silences the SDK's notice that its releases from 2027 on need Node 22: it is addressed to whoever upgrades the
+ * SDK (the lockfile pins it), yet it would print on every `fullstop ingest s3://…` a user runs on Node 20.
+ * Set the variable to anything but "true" to see it again.
+ */
+export function quietSdkNodeVersionNotice(env: NodeJS.ProcessEnv = process.env): void {
+  env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+}
+
 /** Builds an S3 client from the source options and the FULLSTOP_S3_* environment. */
 export function createS3Client(options: S3ClientOptions): S3Client {
+  quietSdkNodeVersionNotice();
   const env = options.env ?? process.env;
   const endpoint = options.endpoint ?? nonEmpty(env['FULLSTOP_S3_ENDPOINT']);
   const region = options.region ?? nonEmpty(env['FULLSTOP_S3_REGION']) ?? (endpoint ? (nonEmpty(env['AWS_REGION']) ?? 'us-east-1') : undefined);

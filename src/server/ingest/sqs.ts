@@ -22,7 +22,7 @@ import {
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client, s3Object, type S3ClientOptions } from './s3.js';
+import { createS3Client, quietSdkNodeVersionNotice, s3Object, type S3ClientOptions } from './s3.js';
 import { keepKey } from './key-path.js';
 import { parseNotification, type NotifiedObject } from './sqs-notification.js';
 import { VisibilityHeartbeat } from './sqs-visibility.js';
@@ -55,6 +55,7 @@ export function createSqsSource(options: SqsSourceOptions): QueueSource {
   // Off AWS (an endpoint or a local queue URL) any region signs; on AWS the SDK's chain must find one.
   const region =
     options.region ?? nonEmpty(env['FULLSTOP_SQS_REGION']) ?? regionOfQueueUrl(options.queueUrl) ?? (local ? (nonEmpty(env['AWS_REGION']) ?? 'us-east-1') : undefined);
+  quietSdkNodeVersionNotice();
   const sqs = new SQSClient({
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(region !== undefined ? { region } : {}),
