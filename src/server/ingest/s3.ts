@@ -65,8 +65,9 @@ export function createS3Source(options: S3SourceOptions): ListingSource {
 
   async function listDirs(dir: string, signal?: AbortSignal): Promise<string[]> {
     const names: string[] = [];
+    if (signal?.aborted) return names;
     for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: dir, Delimiter: '/' })) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) break;
       for (const common of page.CommonPrefixes ?? []) {
         if (common.Prefix?.startsWith(dir)) names.push(common.Prefix.slice(dir.length).replace(/\/$/, ''));
       }
@@ -77,8 +78,9 @@ export function createS3Source(options: S3SourceOptions): ListingSource {
   async function* listRange(range: ScanRange, filter: SourceFilter, signal?: AbortSignal): AsyncGenerator<SourceObject> {
     const input = { Bucket: bucket, Prefix: range.prefix, ...(range.startAfter ? { StartAfter: range.startAfter } : {}) };
     for await (const page of paginateListObjectsV2({ client, pageSize: 1000 }, input)) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) return;
       for (const object of page.Contents ?? []) {
+        if (signal?.aborted) return;
         if (object.Key === undefined) continue;
         if (isPastWindow(object.Key, range)) return;
         if (keepKey(object.Key, filter)) yield s3Object(client, bucket, object);
@@ -89,8 +91,10 @@ export function createS3Source(options: S3SourceOptions): ListingSource {
   return {
     kind: 'listing',
     url,
+    // An abort ends the listing quietly, as the local source does: the caller knows it aborted.
     async *list(filter, signal) {
       for await (const range of planScan(prefix, filter, (dir) => listDirs(dir, signal))) {
+        if (signal?.aborted) return;
         yield* listRange(range, filter, signal);
       }
     },
