@@ -15,7 +15,7 @@ it('runs the whole loop non-interactively and exits 0', async () => {
   });
   expect(stdout).toContain('files       ');
   expect(stdout).toMatch(/violations {2}\d+ new/);
-  expect(stdout).toMatch(/resolved \d+ \(\d{12}\/[a-z0-9-]+ CLOUDTRAIL_TAMPERING\)/);
+  expect(stderr).toMatch(/resolved \d+ \(\d{12}\/[a-z0-9-]+ CLOUDTRAIL_TAMPERING\)/);
   expect(stdout).toContain('demo: trail restarted, the change was approved');
   expect(stderr).toContain('Demo complete');
 }, 120_000);
