@@ -10,6 +10,7 @@ export const MAX_BUFFERED_BYTES = 24 * 1024 * 1024;
  */
 export async function readWhole(object: SourceObject, limit = MAX_BUFFERED_BYTES): Promise<Uint8Array | undefined> {
   if (object.size !== undefined && object.size > limit) return undefined;
+  if (object.read !== undefined && object.size !== undefined) return owned(await object.read());
   const stream: Readable = await object.open();
   const chunks: Buffer[] = [];
   let length = 0;
@@ -30,4 +31,10 @@ export async function readWhole(object: SourceObject, limit = MAX_BUFFERED_BYTES
     offset += chunk.length;
   }
   return whole;
+}
+
+/** The bytes in a buffer of their own: a slice of Node's shared pool must not be transferred to a worker. */
+function owned(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  return new Uint8Array(bytes);
 }

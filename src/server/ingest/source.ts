@@ -20,6 +20,8 @@ export interface SourceObject {
   size?: number;
   /** The raw bytes, gzipped or not: the reader recognises the format by content, not by name. */
   open(): Promise<Readable>;
+  /** Optional: all bytes at once, when the source can do that cheaper than a stream (a local file). */
+  read?(): Promise<Uint8Array>;
 }
 
 /** A one-shot listing source (a local folder or file, an S3 prefix); polled again to find new objects. */

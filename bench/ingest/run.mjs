@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Ingest benchmark, all in one run (hyperfine): the floor (gunzip + JSON.parse of the same files) and
+// `fullstop ingest` of the same records into a fresh SQLite file, both pinned to one core with taskset, then
+// `fullstop ingest` with worker threads on every core. Prints records/s and the ratios against the targets
+// (one core: ingest >= 60 % of the floor; workers: >= 1.6 x one core).
+//
+//   npm run build && node bench/ingest/run.mjs [--records 500000] [--runs 3]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values: args } = parseArgs({ options: { records: { type: 'string', default: '500000' }, runs: { type: 'string', default: '3' } } });
+const records = Number(args.records);
+const data = join(root, 'bench/.data', `ingest-${records}`);
+const results = join(root, 'bench/results');
+const db = join(root, 'bench/.data/ingest-bench.db');
+const bin = join(root, 'dist/bin/fullstop.js');
+mkdirSync(results, { recursive: true });
+
+if (!existsSync(join(data, '.manifest.json'))) {
+  rmSync(data, { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'scripts/generate-cloudtrail.mjs'), '--out', data, '--records', String(records), '--seed', '2024'], { stdio: 'inherit' });
+}
+const manifest = JSON.parse(readFileSync(join(data, '.manifest.json'), 'utf8'));
+
+const node = process.execPath;
+const clean = `rm -f ${db} ${db}-wal ${db}-shm`;
+const commands = [
+  ['floor (1 core)', `taskset -c 0 ${node} ${join(root, 'bench/ingest/floor.mjs')} ${data}`],
+  ['ingest (1 core)', `taskset -c 0 ${node} ${bin} ingest ${data} --db sqlite:${db} --workers 0`],
+  [`ingest (${availableParallelism()} cores, workers)`, `${node} ${bin} ingest ${data} --db sqlite:${db}`],
+];
+const out = join(results, 'ingest.json');
+execFileSync(
+  'hyperfine',
+  ['--warmup', '1', '--runs', args.runs, '--prepare', clean, '--export-json', out, ...commands.flatMap(([name, command]) => ['-n', name, command])],
+  { stdio: 'inherit' },
+);
+
+const timings = JSON.parse(readFileSync(out, 'utf8')).results;
+const rate = (i) => manifest.records / timings[i].mean;
+const [floor, one, many] = [0, 1, 2].map(rate);
+const line = (name, value) => process.stdout.write(`${name.padEnd(34)} ${Math.round(value).toLocaleString('en-US').padStart(9)} records/s\n`);
+process.stdout.write(`\n${manifest.records.toLocaleString('en-US')} records in ${manifest.files} files, ${manifest.violationsTotal} violations\n`);
+line(commands[0][0], floor);
+line(commands[1][0], one);
+line(commands[2][0], many);
+process.stdout.write(`ingest / floor on one core:        ${(one / floor * 100).toFixed(0)} % (target >= 60 %)\n`);
+process.stdout.write(`workers / one core:                ${(many / one).toFixed(2)} x (target >= 1.6 x)\n`);
+rmSync(db, { force: true });
+rmSync(`${db}-wal`, { force: true });
+rmSync(`${db}-shm`, { force: true });
