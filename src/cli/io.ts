@@ -2,6 +2,7 @@
  * Injected I/O (conventions §4): commands write data with `out` and everything else with `err`, and ask
  * `canPrompt` before prompting. Tests pass buffers; `systemIo()` wires the real process streams.
  */
+import { isatty } from 'node:tty';
 
 export interface InputPrompt {
   message: string;
@@ -67,15 +68,19 @@ function systemPrompter(): Prompter {
 
 /** The Io of the running process. */
 export function systemIo(): Io {
-  const stdoutIsTTY = process.stdout.isTTY === true;
+  // isatty() on the descriptors, not `process.stdin.isTTY`: touching process.stdin builds a stream (and
+  // loads readline) at start-up just to ask a question.
+  const stdoutIsTTY = isatty(1);
   return {
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
     stdoutIsTTY,
-    stderrIsTTY: process.stderr.isTTY === true,
-    canPrompt: process.stdin.isTTY === true && stdoutIsTTY,
+    stderrIsTTY: isatty(2),
+    canPrompt: isatty(0) && stdoutIsTTY,
     columns: stdoutIsTTY ? process.stdout.columns : undefined,
     prompter: systemPrompter(),
-    progressStream: process.stderr,
+    get progressStream() {
+      return process.stderr;
+    },
   };
 }

@@ -26,10 +26,10 @@ const COMMANDS: Register[] = [
   listViolations.register,
   resolveViolations.register,
   types.register,
+  // `server` and `ingest` reach the server code through one dynamic import() in their actions, so the
+  // other commands never load it.
   server.register,
   ingest.register,
-  // `server` and `ingest` (src/cli/commands/server.ts, ingest.ts) are added here; each reaches the server
-  // code through one dynamic import() in its action, so the other commands never load it.
 ];
 
 function withoutTrailingNewline(text: string): string {
@@ -38,9 +38,10 @@ function withoutTrailingNewline(text: string): string {
 
 /** Builds the program; exported for tests that inspect the help. */
 export function buildProgram(ctx: Context): Command {
+  const version = `fullstop ${packageVersion()}`;
   const program = new Command('fullstop')
     .description('List and resolve fullstop audit violations of your AWS accounts.')
-    .version(`fullstop ${packageVersion()}`, '-V, --version', 'print the version and exit')
+    .version(version, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .exitOverride()
@@ -51,6 +52,7 @@ export function buildProgram(ctx: Context): Command {
     })
     .addHelpText('afterAll', ENVIRONMENT_HELP);
   for (const register of COMMANDS) register(program, ctx);
+  for (const command of program.commands) command.version(version, '-V, --version', 'print the version and exit');
   return program;
 }
 
