@@ -104,6 +104,8 @@ export interface ServerFlags {
   config?: string;
   /** commander's `--no-auth` sets `auth: false`. */
   auth?: boolean;
+  /** `--ingest SOURCE` (repeatable): ingested continuously, with the config's `ingest.sources`. */
+  ingest?: string[];
 }
 
 export interface ServerOptions {

@@ -74,12 +74,19 @@ export async function runServer(flags: ServerFlags, env: Env): Promise<void> {
   const options = resolveServerOptions(flags, env);
   const server = await startServer(options, loggerOptions(env));
   server.app.log.info({ url: server.url, db: options.db, auth: options.noAuth ? 'none' : 'bearer' }, 'fullstop server listening');
+  const { startServerIngest } = await import('./ingest/serve.js');
+  const ingest = await startServerIngest({ flags: flags.ingest ?? [], config: options.config, store: server.store, logger: server.app.log, env }).catch(
+    async (error: unknown) => {
+      await server.close();
+      throw error;
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       server.app.log.info({ signal }, 'shutting down');
-      server.close().then(resolve, reject);
+      (ingest ? ingest.stop() : Promise.resolve()).then(() => server.close()).then(resolve, reject);
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);

@@ -1,0 +1,93 @@
+/**
+ * Continuous ingestion for `fullstop server --ingest SOURCE`: queues are consumed as messages arrive, listing
+ * sources (folders, S3 prefixes) are listed again every poll interval and only new or changed files are read.
+ * A failing pass (network, permissions) is logged and retried at the next interval; it never stops the server.
+ */
+import type { RulesConfig } from '../rules/config-schema.js';
+import type { IngestStore } from '../store/store.js';
+import { emptySummary, ingestListing, ingestMessage, type IngestContext } from './ingest.js';
+import { createInlineProcessor, createPooledProcessor, workersAvailable } from './processor.js';
+import type { ListingSource, QueueSource, Source } from './source.js';
+
+export interface IngestLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface ContinuousIngestOptions {
+  store: IngestStore;
+  sources: Source[];
+  rulesConfig?: RulesConfig;
+  logger: IngestLogger;
+  signal: AbortSignal;
+  /** Default 60 s. */
+  pollIntervalMs?: number;
+  /** Worker threads; default one (keeps parsing off the HTTP event loop) when the build has them. */
+  workers?: number;
+}
+
+export interface ContinuousIngest {
+  /** Resolves once every loop has stopped after the signal aborted and the workers are gone. */
+  done: Promise<void>;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function pollListing(source: ListingSource, ctx: IngestContext, opts: ContinuousIngestOptions, interval: number) {
+  while (!opts.signal.aborted) {
+    ctx.summary = emptySummary();
+    try {
+      await ingestListing(source, {}, ctx, opts.signal);
+      const s = ctx.summary;
+      if (s.filesIngested + s.filesFailed > 0) {
+        opts.logger.info({ source: source.url, files: s.filesIngested, failed: s.filesFailed, records: s.records, violations: s.violationsNew }, 'ingested new files');
+      }
+    } catch (error) {
+      opts.logger.error({ source: source.url, err: error }, 'ingest pass failed; retrying at the next interval');
+    }
+    await sleep(interval, opts.signal);
+  }
+}
+
+async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: ContinuousIngestOptions, retryMs: number) {
+  while (!opts.signal.aborted) {
+    try {
+      for await (const message of source.receive(opts.signal)) {
+        const acked = await ingestMessage(message, ctx);
+        if (!acked) opts.logger.warn({ source: source.url, objects: message.objects.map((o) => o.key) }, 'left a message for redelivery: a file could not be fetched');
+      }
+    } catch (error) {
+      if (opts.signal.aborted) break;
+      opts.logger.error({ source: source.url, err: error }, 'queue receive failed; retrying');
+      await sleep(retryMs, opts.signal);
+    }
+  }
+}
+
+/** Starts one loop per source; stop them by aborting `signal`, then await `done`. */
+export function startContinuousIngest(opts: ContinuousIngestOptions): ContinuousIngest {
+  const interval = opts.pollIntervalMs ?? 60_000;
+  const workers = opts.workers ?? (workersAvailable() ? 1 : 0);
+  const processor = workers > 0 ? createPooledProcessor(opts.rulesConfig, workers) : createInlineProcessor(opts.rulesConfig);
+  const onFile: IngestContext['onFile'] = (_summary, outcome) => {
+    if (outcome.status === 'failed') opts.logger.warn({ source: outcome.source, key: outcome.key, reason: outcome.reason }, 'file not ingested');
+  };
+  const loops = opts.sources.map((source) => {
+    const ctx: IngestContext = { store: opts.store, processor, summary: emptySummary(), onFile };
+    return source.kind === 'listing' ? pollListing(source, ctx, opts, interval) : consumeQueue(source, ctx, opts, Math.min(interval, 5_000));
+  });
+  opts.logger.info({ sources: opts.sources.map((s) => s.url), pollIntervalSeconds: interval / 1000 }, 'continuous ingest started');
+  return { done: Promise.allSettled(loops).then(() => processor.close()) };
+}

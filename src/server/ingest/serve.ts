@@ -1,0 +1,46 @@
+/** Starts continuous ingestion inside `fullstop server` from `--ingest` flags and the config's `ingest` section. */
+import { ServerConfigError, type ServerConfig } from '../config.js';
+import type { IngestStore } from '../store/store.js';
+import { startContinuousIngest, type IngestLogger } from './continuous.js';
+import type { Source } from './source.js';
+import { createSource, IngestSetupError } from './sources.js';
+
+export interface ServerIngestOptions {
+  /** Sources from `--ingest` (repeatable); the config's `ingest.sources` are added. */
+  flags: string[];
+  config: ServerConfig;
+  store: IngestStore;
+  logger: IngestLogger;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Returns undefined when there is nothing to ingest; otherwise a stop function that waits for the loops. */
+export async function startServerIngest(options: ServerIngestOptions): Promise<{ stop(): Promise<void> } | undefined> {
+  const specs = [...new Set([...options.flags, ...(options.config.ingest?.sources ?? [])])];
+  if (specs.length === 0) return undefined;
+  const sources: Source[] = [];
+  for (const spec of specs) {
+    try {
+      sources.push(await createSource(spec, { env: options.env }));
+    } catch (error) {
+      if (error instanceof IngestSetupError) throw new ServerConfigError(`--ingest: ${error.message}`);
+      throw error;
+    }
+  }
+  const controller = new AbortController();
+  const seconds = options.config.ingest?.poll_interval_seconds;
+  const running = startContinuousIngest({
+    store: options.store,
+    sources,
+    ...(options.config.rules ? { rulesConfig: options.config.rules } : {}),
+    logger: options.logger,
+    signal: controller.signal,
+    ...(seconds !== undefined ? { pollIntervalMs: seconds * 1000 } : {}),
+  });
+  return {
+    async stop() {
+      controller.abort();
+      await running.done;
+    },
+  };
+}
