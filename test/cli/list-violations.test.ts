@@ -108,7 +108,7 @@ describe('list-violations against the original Java server', () => {
     );
     const csv = await runCli(['list-violations', '--since', '7d', '-t', 'WRONG_REGION', '-o', 'csv']);
     expect(csv.stdout.split('\n')[1]).toBe(
-      '123456789012,eu-central-1,102,WRONG_REGION,i-0a1b2c3d,,,"allowed_regions:,   - eu-west-1,   - eu-central-1",,2024-05-30T09:00:00.000Z,1',
+      '123456789012,eu-central-1,102,WRONG_REGION,i-0a1b2c3d,,,"allowed_regions:, - eu-west-1, - eu-central-1",,2024-05-30T09:00:00.000Z,1',
     );
   });
 

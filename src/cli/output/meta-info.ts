@@ -1,8 +1,9 @@
 import { stringify } from 'yaml';
 
 /**
- * Formats meta info as the original client printed it: `key: value, key2: value2` (keys sorted, as PyYAML
- * dumps them), a string as is, nothing for null. The application keys are dropped: they have own columns.
+ * Formats meta info as the original client printed it: PyYAML's block dump (keys sorted, lists unindented)
+ * with line breaks turned into `, `, e.g. `key: value, key2: value2`; a string as is; nothing for null.
+ * The application keys are dropped: they have their own columns.
  */
 export function formatMetaInfo(meta: unknown): string {
   if (meta === null || meta === undefined || meta === '') return '';
@@ -13,7 +14,7 @@ export function formatMetaInfo(meta: unknown): string {
     if (Object.keys(rest).length === 0) return '';
     value = rest;
   }
-  return stringify(value, { sortMapEntries: true, lineWidth: 0, singleQuote: true })
+  return stringify(value, { sortMapEntries: true, lineWidth: 0, singleQuote: true, indentSeq: false })
     .replace(/^[{}\s]+|[{}\s]+$/g, '')
     .replace(/\n/g, ', ');
 }
