@@ -1,7 +1,7 @@
 // Builds dist/ with esbuild (transpile only: type checking is `npm run typecheck`, which `npm test` runs too)
 // and copies the non-TypeScript assets (SQL migrations, JSON data) beside the code.
 import { build } from 'esbuild';
-import { cpSync, rmSync, readdirSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { cpSync, rmSync, readdirSync, readFileSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { join, dirname, extname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,6 +55,7 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  define: { __FULLSTOP_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
   // commander is CommonJS: bundled into ESM it needs a require().
   banner: { js: "import { createRequire as __fullstopRequire } from 'node:module'; const require = __fullstopRequire(import.meta.url);" },
   plugins: [

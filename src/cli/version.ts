@@ -1,8 +1,9 @@
-/** The package version, read from the package.json above this module (the same in src/ and dist/, bundled or not). */
+/** The package version: inlined by the build (scripts/build.mjs), else read from the package.json above this module. */
 import { readFileSync } from 'node:fs';
 
-/** Returns the `version` of the nearest package.json named `fullstop` above this module. */
-export function packageVersion(): string {
+declare const __FULLSTOP_VERSION__: string | undefined;
+
+function readPackageVersion(): string {
   let dir = new URL('.', import.meta.url);
   for (let depth = 0; depth < 5; depth++) {
     try {
@@ -14,4 +15,10 @@ export function packageVersion(): string {
     dir = new URL('..', dir);
   }
   return 'unknown';
+}
+
+/** Returns the version of the fullstop package, e.g. `0.1.0`. */
+export function packageVersion(): string {
+  // The build inlines it so start-up reads no file; tests and `tsx` runs read package.json.
+  return typeof __FULLSTOP_VERSION__ === 'string' ? __FULLSTOP_VERSION__ : readPackageVersion();
 }
