@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Resolves 1,000 violations end to end, as whole commands from start to exit, in the same run:
+//   A) `fullstop resolve-violations` (concurrent, keep-alive), B) one request at a time as the original client does
+//   (bench/resolve/one-at-a-time.py: python3 with requests, as fullstop-cli uses it).
+// Between runs every violation is re-opened. Prints the medians of --runs runs each and the ratio.
+// Usage: npm run build && node bench/resolve/run.mjs [--runs 5] [--count 1000]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '5' }, count: { type: 'string', default: '1000' } } });
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'fullstop-bench-resolve-'));
+const dbPath = join(dir, 'resolve.db');
+const ACCOUNT = '123456789012';
+const TOKEN = 'bench-token';
+const count = Number(opts.count);
+
+const { openStore } = await import(`${root}dist/src/server/store/open-store.js`);
+const store = await openStore(`sqlite:${dbPath}`);
+await store.insertViolations(Array.from({ length: count }, (_, i) => ({ eventId: `e${i}`, accountId: ACCOUNT, region: 'eu-west-1', type: 'WRONG_REGION', instanceId: `i-${i}` })));
+await store.close();
+writeFileSync(join(dir, 'server.yaml'), `auth:\n  tokens:\n    - { token: ${TOKEN}, uid: bench, accounts: "*" }\n`);
+
+const server = spawn(process.execPath, [`${root}dist/bin/fullstop.js`, 'server', '--port', '0', '--db', `sqlite:${dbPath}`, '--config', join(dir, 'server.yaml')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise((resolve) => {
+  let buffer = '';
+  server.stdout.on('data', (chunk) => {
+    buffer += chunk;
+    const match = /"url":"(http:[^"]+)"/.exec(buffer);
+    if (match) resolve(match[1]);
+    if (buffer.length > 65536) buffer = '';
+  });
+});
+
+const db = new Database(dbPath);
+const reopen = () => db.prepare('UPDATE violation SET comment = NULL').run();
+const openCount = () => db.prepare('SELECT COUNT(*) FROM violation WHERE comment IS NULL').pluck().get();
+const cliEnv = { ...process.env, FULLSTOP_URL: url, FULLSTOP_TOKEN: TOKEN, FULLSTOP_CONFIG_DIR: join(dir, 'cli'), NO_COLOR: '1' };
+
+// Asynchronous on purpose: a blocking spawnSync would stop this process from draining the server's log pipe.
+async function timed([command, args]) {
+  reopen();
+  const started = performance.now();
+  const child = spawn(command, args, { env: cliEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const status = await new Promise((resolve) => child.on('exit', resolve));
+  const ms = performance.now() - started;
+  if (status !== 0 || openCount() !== 0) throw new Error(`${command} ${args.join(' ')} failed (${status}): ${stderr}`);
+  return ms;
+}
+
+const commands = {
+  'fullstop resolve-violations': [process.execPath, [`${root}dist/bin/fullstop.js`, 'resolve-violations', '--accounts', ACCOUNT, '-l', String(count), '--since', '30d', '--yes', 'bench']],
+  'one request at a time (original client, Python requests)': ['python3', [`${root}bench/resolve/one-at-a-time.py`, url, TOKEN, ACCOUNT, 'bench']],
+};
+const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+for (let run = 0; run < Number(opts.runs); run++) for (const [name, args] of Object.entries(commands)) times[name].push(await timed(args));
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const [ours, original] = Object.keys(commands).map((name) => median(times[name]));
+console.log(`resolve ${count} violations, median of ${opts.runs} runs each, whole command from start to exit:`);
+for (const name of Object.keys(commands)) console.log(`  ${name.padEnd(58)} ${median(times[name]).toFixed(0).padStart(6)} ms`);
+console.log(`  ratio: fullstop resolve-violations is ${(original / ours).toFixed(1)} × faster`);
+
+db.close();
+server.kill('SIGTERM');
+await new Promise((resolve) => server.on('exit', resolve));
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(`${root}bench/results`, { recursive: true });
+writeFileSync(`${root}bench/results/resolve.json`, `${JSON.stringify({ date: new Date().toISOString(), count, times, ratio: original / ours }, null, 2)}\n`);
