@@ -10,6 +10,15 @@ Environment variables:
   FULLSTOP_CONFIG_DIR     settings directory (default: $XDG_CONFIG_HOME/fullstop or ~/.config/fullstop)
   FULLSTOP_DEBUG=1        print stack traces of errors
   NO_COLOR                no colours; FORCE_COLOR=1 forces them, FORCE_COLOR=0 turns them off
+  Server and ingest (fullstop server, fullstop ingest):
+  FULLSTOP_SERVER_HOST, FULLSTOP_SERVER_PORT, FULLSTOP_SERVER_CONFIG, FULLSTOP_DB
+                          defaults for --host, --port, --config and --db
+  FULLSTOP_LOG_LEVEL      server log level (default info)
+  FULLSTOP_S3_ENDPOINT, FULLSTOP_S3_REGION
+                          S3-compatible endpoint and region for s3:// sources
+  FULLSTOP_SQS_ENDPOINT, FULLSTOP_SQS_REGION
+                          endpoint and region for sqs:// sources (default: from the queue URL)
+  AWS_*                   AWS credentials and profile, read by the AWS SDK's default chain
 
 Exit codes:
   0    success, also when nothing matched
