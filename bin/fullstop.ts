@@ -1,18 +1,27 @@
 #!/usr/bin/env node
-import { systemContext } from '../src/cli/context.js';
-import { main } from '../src/cli/main.js';
+// The executable stays tiny: `fullstop --version` (what installers and scripts call most) prints the version
+// inlined by the build and returns before any of the CLI is loaded; everything else imports it on demand.
+// It writes to fd 1 directly because creating process.stdout alone costs about a tenth of Node's start-up.
+import { writeSync } from 'node:fs';
 
-// The first Ctrl-C aborts in-flight requests so the command can report and exit 130; a second one is final.
-const interrupt = new AbortController();
-process.once('SIGINT', () => {
-  interrupt.abort();
-  process.once('SIGINT', () => process.exit(130));
-});
+declare const __FULLSTOP_VERSION__: string | undefined;
 
-// `fullstop list-violations | head` closes stdout early: that is the reader's choice, not our failure.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+function printVersion(version: string): void {
+  const line = `fullstop ${version}\n`;
+  try {
+    writeSync(1, line);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A closed reader (`fullstop --version | true`) is the reader's choice; a full non-blocking pipe is not an error.
+    if (code === 'EAGAIN') process.stdout.write(line);
+    else if (code !== 'EPIPE') throw error;
+  }
+}
 
-process.exitCode = await main(process.argv.slice(2), systemContext(interrupt.signal));
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V') && typeof __FULLSTOP_VERSION__ === 'string') {
+  printVersion(__FULLSTOP_VERSION__);
+} else {
+  const { run } = await import('../src/cli/run.js');
+  process.exitCode = await run(args);
+}

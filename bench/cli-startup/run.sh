@@ -15,7 +15,8 @@ mkdir -p "$work" "$results"
 # Measure a private copy of dist/, so a rebuild by someone else cannot change it mid-run. Packages still
 # resolve from the repository's node_modules, two levels up.
 flock /tmp/build.lock sh -c "npm run --silent build && rm -rf '$work/dist' && cp -r dist '$work/dist'"
-# The unbundled variant: bin/fullstop.ts transpiled alone, importing the transpiled dist/src modules.
+# The unbundled variant: bin/fullstop.ts transpiled alone (no version inlined, so even --version loads the whole
+# CLI), importing the transpiled dist/src modules.
 npx esbuild bin/fullstop.ts --format=esm --platform=node --target=node20 --log-level=warning \
   --outfile="$work/dist/bin-unbundled/fullstop.js"
 

@@ -1,5 +1,5 @@
 /** Runs the built `fullstop` executable as a subprocess against a real local HTTP server. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,18 @@ describe('the fullstop binary', () => {
   it('prints its version', async () => {
     const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
     expect(await run(['--version'], {})).toEqual({ code: 0, stdout: `fullstop ${version}\n`, stderr: '' });
+    // -V takes the launcher's short cut too; with a command the full CLI answers, and must agree.
+    expect(await run(['-V'], {})).toEqual({ code: 0, stdout: `fullstop ${version}\n`, stderr: '' });
+    expect(await run(['types', '--version'], {})).toEqual({ code: 0, stdout: `fullstop ${version}\n`, stderr: '' });
+  });
+
+  it('exits quietly when the reader of --version has gone', async () => {
+    const child = spawn(process.execPath, [bin, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('lists violations from a server and exits 3 with --exit-code', async () => {
