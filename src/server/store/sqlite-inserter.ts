@@ -9,11 +9,16 @@ import { compileWhitelist, WHITELIST_COMMENT_PREFIX, type WhitelistRule } from '
 /** Who the original's auditing names when no user is involved (fullstop-api.md §2.2). */
 export const SYSTEM_AUDITOR = 'FULLSTOP';
 
+type Whitelist = (draft: ViolationDraft) => WhitelistRule | undefined;
+
 export class SqliteInserter {
   private readonly insert: Statement;
   private readonly insertVersion: Statement;
   private readonly insertType: Statement;
   private readonly activeRules: Statement;
+  private readonly rulesState: Statement;
+  /** The compiled whitelist, valid while the rule table keeps its state and no active rule has expired. */
+  private cached: { whitelist: Whitelist; state: string; validUntil: number } | undefined;
 
   constructor(db: Database) {
     this.insert = db.prepare(`INSERT INTO violation
@@ -28,14 +33,27 @@ export class SqliteInserter {
       VALUES (?, 'This is only a default message', 0, 0, NULL, NULL, 0, ?, ?, ?, ?)`);
     this.activeRules = db.prepare(`SELECT id, account_id AS accountId, region, violation_type_entity_id AS violationType,
       image_name AS imageName, image_owner AS imageOwner, application_id AS applicationId,
-      application_version AS applicationVersion, meta_info_json_path AS metaInfoJsonPath, reason
+      application_version AS applicationVersion, meta_info_json_path AS metaInfoJsonPath, reason, expiry_date AS expiry
       FROM rule WHERE expiry_date > ? ORDER BY id`);
+    // Every rule write (create, replace, expire; this connection or another) changes one of these aggregates:
+    // ids only grow and every update bumps `version`. Reading them scans a table of a few rules.
+    this.rulesState = db.prepare(`SELECT COUNT(*) || '/' || IFNULL(MAX(id), 0) || '/' || TOTAL(version) || '/' || TOTAL(expiry_date) FROM rule`).pluck();
+  }
+
+  /** Compiling rules (regexes, JSONPaths) for every commit costs more than the commit; it is redone only on change. */
+  private whitelist(now: number): Whitelist {
+    const state = this.rulesState.get() as string;
+    if (this.cached !== undefined && this.cached.state === state && now < this.cached.validUntil) return this.cached.whitelist;
+    const rules = this.activeRules.all(now) as Array<WhitelistRule & { expiry: number }>;
+    const validUntil = rules.reduce((soonest, rule) => Math.min(soonest, rule.expiry), Number.POSITIVE_INFINITY);
+    this.cached = { whitelist: compileWhitelist(rules), state, validUntil };
+    return this.cached.whitelist;
   }
 
   /** Inserts the drafts; returns the counts and whether a type had to be created. */
   run(drafts: readonly ViolationDraft[], knownTypes: ReadonlySet<string>): InsertResult & { createdTypes: string[] } {
     const now = Date.now();
-    const whitelist = compileWhitelist(this.activeRules.all(now) as WhitelistRule[]);
+    const whitelist = this.whitelist(now);
     const createdTypes: string[] = [];
     let inserted = 0;
     for (const d of drafts) {

@@ -9,8 +9,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ViolationStore } from './store.js';
+import type { FileCommit, ViolationStore } from './store.js';
 import { UnknownViolationTypeError } from './store.js';
+import type { JsonPage } from './store.js';
 import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from '../model.js';
 import type { ViolationFilter, PageRequest, PageResult, CountFilter, RuleDraft, ExpireRuleResult } from '../model.js';
 import type { Violation, ViolationType, Rule, CountByAccountAndType, CountByAppVersionAndType } from '../../shared/violation.js';
@@ -19,19 +20,26 @@ import { toViolation, toViolationType, type ViolationRow, type ViolationTypeRow 
 import { violationWhere, orderBy, stateCondition } from './sqlite-query.js';
 import { SqliteInserter } from './sqlite-inserter.js';
 import { SqliteRules } from './sqlite-rules.js';
+import { installJsonSupport, MissingTypeJsonError, pageJsonSql, writeTypeJson } from './sqlite-json.js';
+import { SqliteFileLog } from './sqlite-file-log.js';
 
 const COUNT_CACHE_LIMIT = 1000;
 const OPEN_ONLY = stateCondition(undefined, undefined);
+const EMPTY_ARRAY = Buffer.from('[]');
 
 export class SqliteStore implements ViolationStore {
   private readonly db: Database.Database;
   private readonly inserter: SqliteInserter;
   private readonly rules: SqliteRules;
+  private readonly fileLog: SqliteFileLog;
   private types = new Map<string, ViolationType>();
   private readonly counts = new Map<string, number>();
   private readonly statements = new Map<string, Database.Statement>();
   private maxCreated: number | null | undefined;
   private dataVersion = -1;
+  private readonly dataVersionStatement: Database.Statement;
+  /** The types map last copied into the type JSON table. */
+  private typeJsonOf: Map<string, ViolationType> | undefined;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -43,36 +51,35 @@ export class SqliteStore implements ViolationStore {
     migrate(this.db);
     this.inserter = new SqliteInserter(this.db);
     this.rules = new SqliteRules(this.db);
+    this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
+    installJsonSupport(this.db, () => this.types);
+    this.fileLog = new SqliteFileLog(this.db);
     this.refresh();
   }
 
   async commitFile(file: ProcessedFile, drafts: ViolationDraft[]): Promise<InsertResult> {
-    return this.write(() => {
-      if (this.fileProcessed(file.source, file.key, file.fingerprint)) return { inserted: 0, duplicates: drafts.length };
-      const result = this.insertDrafts(drafts);
-      this.db
-        .prepare('INSERT INTO processed_file (source, key, fingerprint, records, bad_records, processed_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(file.source, file.key, file.fingerprint, file.records, file.badRecords, Date.now());
-      this.db.prepare('DELETE FROM ingest_failure WHERE source = ? AND key = ?').run(file.source, file.key);
-      return result;
-    });
+    return this.write(() => this.commitOne(file, drafts));
+  }
+
+  async commitFiles(files: ReadonlyArray<FileCommit>): Promise<InsertResult[]> {
+    // One transaction for the batch: a commit (WAL append) costs more than a typical file's inserts.
+    return files.length === 0 ? [] : this.write(() => files.map(({ file, drafts }) => this.commitOne(file, drafts)));
   }
 
   async isFileProcessed(source: string, key: string, fingerprint: string): Promise<boolean> {
-    return this.fileProcessed(source, key, fingerprint);
+    return this.fileLog.processed(source, key, fingerprint);
+  }
+
+  async processedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>> {
+    return this.fileLog.processedKeys(source, files);
   }
 
   async recordIngestFailure(f: Omit<IngestFailure, 'at'>): Promise<void> {
-    this.db
-      .prepare('INSERT OR REPLACE INTO ingest_failure (source, key, fingerprint, reason, at) VALUES (?, ?, ?, ?, ?)')
-      .run(f.source, f.key, f.fingerprint, f.reason, Date.now());
+    this.fileLog.recordIngestFailure(f);
   }
 
   async listIngestFailures(): Promise<IngestFailure[]> {
-    const rows = this.db.prepare('SELECT source, key, fingerprint, reason, at FROM ingest_failure ORDER BY at, source, key').all() as Array<
-      Omit<IngestFailure, 'at'> & { at: number }
-    >;
-    return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+    return this.fileLog.listIngestFailures();
   }
 
   async insertViolations(drafts: ViolationDraft[]): Promise<InsertResult> {
@@ -89,6 +96,17 @@ export class SqliteStore implements ViolationStore {
     const rows = this.statement(`SELECT * FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`)
       .all(...where.params, page.size, offset) as ViolationRow[];
     return { content: rows.map((row) => this.toDto(row)), total };
+  }
+
+  /** The page as JSON text (sqlite-json.ts): one snapshot for count and rows, no per-row JS objects. */
+  async listViolationsJson(filter: ViolationFilter, page: PageRequest): Promise<JsonPage> {
+    try {
+      return this.db.transaction(() => this.pageJson(filter, page))();
+    } catch (error) {
+      if (!(error instanceof MissingTypeJsonError)) throw error;
+      this.loadTypes();
+      return this.db.transaction(() => this.pageJson(filter, page))();
+    }
   }
 
   async getViolation(id: number): Promise<Violation | undefined> {
@@ -157,6 +175,21 @@ export class SqliteStore implements ViolationStore {
     if (this.db.open) this.db.close();
   }
 
+  private pageJson(filter: ViolationFilter, page: PageRequest): JsonPage {
+    this.refresh();
+    if (this.typeJsonOf !== this.types) {
+      writeTypeJson(this.db, this.types.values());
+      this.typeJsonOf = this.types;
+    }
+    const normalised = this.normalise(filter);
+    const where = violationWhere(normalised, this.types.values());
+    const total = this.count(normalised, where.sql, where.params);
+    const offset = page.page * page.size;
+    if (total === 0 || offset >= total) return { json: EMPTY_ARRAY, count: 0, total };
+    const { json, count } = this.statement(pageJsonSql(where.sql, orderBy(page.sort))).get(...where.params, page.size, offset) as JsonPage;
+    return { json, count, total };
+  }
+
   /** Prepared statements by SQL text: list queries repeat, and preparing costs as much as a small query. */
   private statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
@@ -168,8 +201,12 @@ export class SqliteStore implements ViolationStore {
     return statement;
   }
 
-  private fileProcessed(source: string, key: string, fingerprint: string): boolean {
-    return this.db.prepare('SELECT 1 FROM processed_file WHERE source = ? AND key = ? AND fingerprint = ?').get(source, key, fingerprint) !== undefined;
+  /** One file's violations and its processed record; call inside a transaction. */
+  private commitOne(file: ProcessedFile, drafts: ViolationDraft[]): InsertResult {
+    if (this.fileLog.processed(file.source, file.key, file.fingerprint)) return { inserted: 0, duplicates: drafts.length };
+    const result = this.insertDrafts(drafts);
+    this.fileLog.markCommitted(file, Date.now());
+    return result;
   }
 
   private insertDrafts(drafts: ViolationDraft[]): InsertResult {
@@ -191,7 +228,7 @@ export class SqliteStore implements ViolationStore {
 
   /** Notices commits of other connections (`data_version` changes) and reloads what this one caches. */
   private refresh(): void {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const version = this.dataVersionStatement.get() as number;
     if (version === this.dataVersion) return;
     this.dataVersion = version;
     this.counts.clear();

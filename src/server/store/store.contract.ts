@@ -178,6 +178,55 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
       expect(await store.commitFile(file('a.json', 'f2'), [draft(), draft({ eventId: 'e3' })])).toEqual({ inserted: 1, duplicates: 1 });
     });
 
+    it('commits a batch of files in one transaction, each exactly once, and looks them up in bulk', async () => {
+      await store.recordIngestFailure({ source: 'file:///logs', key: 'b.json', fingerprint: 'f0', reason: 'not JSON' });
+      expect(await store.commitFiles([])).toEqual([]);
+      const results = await store.commitFiles([
+        { file: file('a.json'), drafts: [draft(), draft({ eventId: 'e2' })] },
+        { file: file('b.json'), drafts: [draft(), draft({ eventId: 'e3' })] },
+        { file: file('a.json'), drafts: [draft({ eventId: 'e4' })] },
+      ]);
+      expect(results).toEqual([{ inserted: 2, duplicates: 0 }, { inserted: 1, duplicates: 1 }, { inserted: 0, duplicates: 1 }]);
+      expect((await store.listViolations({}, page())).content.map((v) => v.event_id)).toEqual(['e1', 'e2', 'e3']);
+      expect(await store.listIngestFailures()).toEqual([]);
+      const lookup = [
+        { key: 'a.json', fingerprint: 'f1' },
+        { key: 'b.json', fingerprint: 'changed' },
+        { key: 'c.json', fingerprint: 'f1' },
+      ];
+      expect(await store.processedKeys('file:///logs', lookup)).toEqual(new Set(['a.json']));
+      expect(await store.processedKeys('file:///other', lookup)).toEqual(new Set());
+      expect(await store.processedKeys('file:///logs', [])).toEqual(new Set());
+      const many = Array.from({ length: 1200 }, (_, i) => ({ key: `k${i}.json`, fingerprint: 'f1' }));
+      await store.commitFiles(many.filter((_, i) => i % 3 === 0).map(({ key }) => ({ file: file(key), drafts: [] })));
+      expect((await store.processedKeys('file:///logs', many)).size).toBe(400);
+    });
+
+    it('rolls a failed batch back completely', async () => {
+      const bad = { ...draft({ eventId: 'e2' }), accountId: null as unknown as string };
+      await expect(store.commitFiles([{ file: file('a.json'), drafts: [draft()] }, { file: file('b.json'), drafts: [bad] }])).rejects.toThrow();
+      expect((await store.listViolations({}, page())).total).toBe(0);
+      expect(await store.processedKeys('file:///logs', [{ key: 'a.json', fingerprint: 'f1' }])).toEqual(new Set());
+    });
+
+    it('notices rule changes between commits (the compiled whitelist is cached)', async () => {
+      await store.commitFiles([{ file: file('a.json'), drafts: [draft()] }]);
+      const rule = await store.createRule({ reason: 'account', accountId: '111111111111' }, 'u');
+      await store.commitFiles([{ file: file('b.json'), drafts: [draft({ eventId: 'e2' })] }]);
+      await store.expireRule(rule.id, Date.now() + 300, 'u');
+      await store.commitFiles([{ file: file('b2.json'), drafts: [draft({ eventId: 'e2b' })] }]);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      await store.commitFiles([{ file: file('c.json'), drafts: [draft({ eventId: 'e3' })] }]);
+      await store.replaceRule(rule.id, { reason: 'replaced', accountId: '111111111111' }, 'u');
+      await store.commitFile(file('d.json'), [draft({ eventId: 'e4' })]);
+      const all = (await store.listViolations({ whitelisted: true }, page())).content;
+      expect(all.map((v) => [v.event_id, v.comment])).toEqual([
+        ['e2', 'Whitelisted automatically because of:account'],
+        ['e2b', 'Whitelisted automatically because of:account'],
+        ['e4', 'Whitelisted automatically because of:replaced'],
+      ]);
+    });
+
     it('rolls a failed commit back completely', async () => {
       const bad = { ...draft({ eventId: 'e2' }), accountId: null as unknown as string };
       await expect(store.commitFile(file('b.json'), [draft(), bad])).rejects.toThrow();

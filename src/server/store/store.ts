@@ -9,6 +9,12 @@ import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from 
 import type { ViolationFilter, PageRequest, PageResult, CountFilter, RuleDraft, ExpireRuleResult } from '../model.js';
 import type { Violation, ViolationType, Rule, CountByAccountAndType, CountByAppVersionAndType } from '../../shared/violation.js';
 
+/** One file to commit: its processed-file record and the violations found in it. */
+export interface FileCommit {
+  file: ProcessedFile;
+  drafts: ViolationDraft[];
+}
+
 export interface IngestStore {
   /**
    * Inserts the file's violations and the record that the file was processed, in one transaction.
@@ -17,8 +23,15 @@ export interface IngestStore {
    * same fingerprint inserts nothing and returns `{ inserted: 0, duplicates: drafts.length }`.
    */
   commitFile(file: ProcessedFile, drafts: ViolationDraft[]): Promise<InsertResult>;
+  /**
+   * Commits several files, each exactly as `commitFile` would, in one transaction: all of them or none.
+   * Returns one result per file, in order.
+   */
+  commitFiles(files: ReadonlyArray<FileCommit>): Promise<InsertResult[]>;
   /** True when this exact file (same source, key and fingerprint) was committed before. */
   isFileProcessed(source: string, key: string, fingerprint: string): Promise<boolean>;
+  /** The keys among `files` committed before with the same fingerprint: `isFileProcessed` for a whole batch. */
+  processedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>>;
   /** Records a file that could not be read as CloudTrail at all; a later successful commit clears it. */
   recordIngestFailure(failure: Omit<IngestFailure, 'at'>): Promise<void>;
   listIngestFailures(): Promise<IngestFailure[]>;
@@ -30,6 +43,8 @@ export interface ViolationStore extends IngestStore {
   insertViolations(drafts: ViolationDraft[]): Promise<InsertResult>;
   /** One page of violations plus the total number matching the filter. */
   listViolations(filter: ViolationFilter, page: PageRequest): Promise<PageResult<Violation>>;
+  /** Optional fast path: the same page's `content` as a JSON array (UTF-8), exactly as the DTOs serialise. */
+  listViolationsJson?(filter: ViolationFilter, page: PageRequest): Promise<JsonPage>;
   getViolation(id: number): Promise<Violation | undefined>;
   /** Sets the comment (re-resolving overwrites it); undefined when the violation does not exist. */
   resolveViolation(id: number, comment: string, by: string): Promise<Violation | undefined>;
@@ -51,6 +66,13 @@ export interface ViolationStore extends IngestStore {
   expireRule(id: number, expiry: number, by: string): Promise<ExpireRuleResult>;
 
   close(): Promise<void>;
+}
+
+/** `content` of a page as JSON bytes, its number of elements and the total matching the filter. */
+export interface JsonPage {
+  json: Buffer;
+  count: number;
+  total: number;
 }
 
 /** A whitelisting rule names a violation type the store does not know. */
