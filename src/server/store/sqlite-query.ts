@@ -89,7 +89,7 @@ export function violationWhere(filter: ViolationFilter, types: Iterable<Violatio
   for (const [key, value] of filter.meta ?? []) {
     // JSON booleans come back from json_extract as 1/0; compare them by their JSON spelling instead.
     clauses.push(
-      "json_type(meta_info) = 'object' AND (CASE json_type(meta_info, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' " +
+      "CASE WHEN json_valid(meta_info) THEN json_type(meta_info) END = 'object' AND (CASE json_type(meta_info, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' " +
         "WHEN 'null' THEN NULL ELSE CAST(json_extract(meta_info, ?) AS TEXT) END) = ?",
     );
     params.push(jsonKeyPath(key), jsonKeyPath(key), value);

@@ -6,6 +6,7 @@ import type { ViolationFilter, SortSpec } from '../../model.js';
 import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { principalOf } from '../auth-hook.js';
+import { pageJson, sendJsonBytes, type PageInfo } from '../page-json.js';
 import { BoolParam, DateTimeParam, ListParam, parseBool, parseDateTime, parseList, parseMeta, parseSort, sortOrders } from '../params.js';
 
 const DEFAULT_SORT: SortSpec[] = [{ property: 'id', direction: 'ASC' }];
@@ -58,32 +59,41 @@ function toFilter(q: ListQuery, now: number): ViolationFilter {
   };
 }
 
+/** The envelope's members after `content`, in the schema's order (PageSchema). */
+function pageInfo(total: number, elements: number, page: number, size: number, sort: SortSpec[]): PageInfo {
+  const totalPages = Math.ceil(total / size);
+  return {
+    total_elements: total,
+    total_pages: totalPages,
+    size,
+    number: page,
+    number_of_elements: elements,
+    first: page === 0,
+    last: page + 1 >= totalPages,
+    sort: sortOrders(sort),
+  };
+}
+
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 0 }) });
 
 export const violationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, access, now }) => {
   app.get(
     '/violations',
     { schema: { summary: 'List violations (a page)', querystring: ListQuery, response: { 200: PageSchema(Type.Ref('Violation')) } } },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const filter = toFilter(q, now());
       const parsedSort = parseSort(q.sort);
       const sort = parsedSort.length > 0 ? parsedSort : DEFAULT_SORT;
       const size = Math.min(q.size ?? 10, MAX_PAGE_SIZE);
       const page = q.page ?? 0;
+      if (store.listViolationsJson !== undefined) {
+        // The store writes the rows' JSON itself; only the envelope is built here (see page-json.ts).
+        const { json, count, total } = await store.listViolationsJson(filter, { page, size, sort });
+        return sendJsonBytes(reply, pageJson(json, pageInfo(total, count, page, size, sort)));
+      }
       const { content, total } = await store.listViolations(filter, { page, size, sort });
-      const totalPages = Math.ceil(total / size);
-      return {
-        content,
-        total_elements: total,
-        total_pages: totalPages,
-        size,
-        number: page,
-        number_of_elements: content.length,
-        first: page === 0,
-        last: page + 1 >= totalPages,
-        sort: sortOrders(sort),
-      };
+      return { content, ...pageInfo(total, content.length, page, size, sort) };
     },
   );
 

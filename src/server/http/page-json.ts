@@ -1,0 +1,34 @@
+/**
+ * The Spring page envelope (fullstop-api.md §1.1) around a `content` array that is already JSON, as the store's
+ * fast path returns it: the rows are never parsed, and the body leaves as one Buffer.
+ */
+import type { FastifyReply } from 'fastify';
+import type { SortOrder } from '../../shared/violation.js';
+
+/** What fastify sets for the JSON it serialises itself. */
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The members after `content`, in PageSchema's order. */
+export interface PageInfo {
+  total_elements: number;
+  total_pages: number;
+  size: number;
+  number: number;
+  number_of_elements: number;
+  first: boolean;
+  last: boolean;
+  sort: SortOrder[];
+}
+
+const CONTENT_OPEN = Buffer.from('{"content":');
+
+/** `{"content":<content>,…info}`: JSON.stringify keeps `info`'s insertion order, which follows the schema. */
+export function pageJson(content: Buffer, info: PageInfo): Buffer {
+  const rest = JSON.stringify(info);
+  return Buffer.concat([CONTENT_OPEN, content, Buffer.from(`,${rest.slice(1)}`)]);
+}
+
+/** Sends JSON that is already bytes: fastify's serialiser and the response schema are skipped on purpose. */
+export function sendJsonBytes(reply: FastifyReply, body: Buffer): FastifyReply {
+  return reply.type(JSON_TYPE).send(body);
+}
