@@ -2,10 +2,12 @@
 // Resolves 1,000 violations end to end, as whole commands from start to exit, in the same run:
 //   A) `fullstop resolve-violations` (concurrent, keep-alive), B) one request at a time as the original client does
 //   (bench/resolve/one-at-a-time.py: python3 with requests, as fullstop-cli uses it).
-// Between runs every violation is re-opened. Prints the medians of --runs runs each and the ratio.
+// Between runs every violation is re-opened. Prints the medians of --runs runs each and the ratio, and the CPU
+// time each side spent per command (Linux /proc): the command's own process tree, and the one server process
+// that answers both, whose per-resolution cost bounds what any client can reach.
 // Usage: npm run build && node bench/resolve/run.mjs [--runs 5] [--count 1000]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,9 +46,18 @@ const reopen = () => db.prepare('UPDATE violation SET comment = NULL').run();
 const openCount = () => db.prepare('SELECT COUNT(*) FROM violation WHERE comment IS NULL').pluck().get();
 const cliEnv = { ...process.env, FULLSTOP_URL: url, FULLSTOP_TOKEN: TOKEN, FULLSTOP_CONFIG_DIR: join(dir, 'cli'), NO_COLOR: '1' };
 
+// CPU seconds from /proc/PID/stat (utime + stime, or with `children` the reaped children's cutime + cstime).
+const TICKS_PER_SECOND = 100;
+function cpuMs(pid, children = false) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+  return ((Number(user) + Number(system)) * 1000) / TICKS_PER_SECOND;
+}
+
 // Asynchronous on purpose: a blocking spawnSync would stop this process from draining the server's log pipe.
 async function timed([command, args]) {
   reopen();
+  const [clientBefore, serverBefore] = [cpuMs('self', true), cpuMs(server.pid)];
   const started = performance.now();
   const child = spawn(command, args, { env: cliEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -54,7 +65,7 @@ async function timed([command, args]) {
   const status = await new Promise((resolve) => child.on('exit', resolve));
   const ms = performance.now() - started;
   if (status !== 0 || openCount() !== 0) throw new Error(`${command} ${args.join(' ')} failed (${status}): ${stderr}`);
-  return ms;
+  return { ms, clientCpuMs: cpuMs('self', true) - clientBefore, serverCpuMs: cpuMs(server.pid) - serverBefore };
 }
 
 const commands = {
@@ -62,12 +73,25 @@ const commands = {
   'one request at a time (original client, Python requests)': ['python3', [`${root}bench/resolve/one-at-a-time.py`, url, TOKEN, ACCOUNT, 'bench']],
 };
 const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
-for (let run = 0; run < Number(opts.runs); run++) for (const [name, args] of Object.entries(commands)) times[name].push(await timed(args));
+const cpu = Object.fromEntries(Object.keys(commands).map((name) => [name, { client: [], server: [] }]));
+for (let run = 0; run < Number(opts.runs); run++) {
+  for (const [name, args] of Object.entries(commands)) {
+    const { ms, clientCpuMs, serverCpuMs } = await timed(args);
+    times[name].push(ms);
+    cpu[name].client.push(clientCpuMs);
+    cpu[name].server.push(serverCpuMs);
+  }
+}
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const [ours, original] = Object.keys(commands).map((name) => median(times[name]));
+const ms = (value) => `${value.toFixed(0).padStart(6)} ms`;
 console.log(`resolve ${count} violations, median of ${opts.runs} runs each, whole command from start to exit:`);
-for (const name of Object.keys(commands)) console.log(`  ${name.padEnd(58)} ${median(times[name]).toFixed(0).padStart(6)} ms`);
+console.log(`  ${'command'.padEnd(58)} ${'wall'.padStart(9)} ${'range'.padStart(15)} ${'client cpu'.padStart(10)} ${'server cpu'.padStart(10)}`);
+for (const name of Object.keys(commands)) {
+  const range = `${Math.min(...times[name]).toFixed(0)}–${Math.max(...times[name]).toFixed(0)}`;
+  console.log(`  ${name.padEnd(58)} ${ms(median(times[name]))} ${range.padStart(15)} ${ms(median(cpu[name].client)).padStart(10)} ${ms(median(cpu[name].server)).padStart(10)}`);
+}
 console.log(`  ratio: fullstop resolve-violations is ${(original / ours).toFixed(1)} × faster`);
 
 db.close();
@@ -75,4 +99,4 @@ server.kill('SIGTERM');
 await new Promise((resolve) => server.on('exit', resolve));
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/resolve.json`, `${JSON.stringify({ date: new Date().toISOString(), count, times, ratio: original / ours }, null, 2)}\n`);
+writeFileSync(`${root}bench/results/resolve.json`, `${JSON.stringify({ date: new Date().toISOString(), count, times, cpu, ratio: original / ours }, null, 2)}\n`);

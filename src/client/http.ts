@@ -1,9 +1,9 @@
 /**
- * One HTTP exchange with retries, on the global `fetch` (so msw can intercept it in tests and Node's bundled
- * undici does the work in production).
+ * One HTTP exchange with retries, timeouts and typed errors, on the keep-alive transport of `transport.ts`.
  */
 import { AbortedError, ApiError, AuthError, NetworkError, TimeoutError, type RequestInfo } from './errors.js';
 import { describeErrorBody } from './error-body.js';
+import { createTransport, ExchangeFailure, type RawRequest, type RawResponse } from './transport.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -11,7 +11,8 @@ export interface HttpOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <token>` when present. */
   token?: string | undefined;
-  fetch?: typeof globalThis.fetch;
+  /** Sends one exchange; injectable so tests can shape failures. Default: node:http(s) with keep-alive. */
+  send?: (request: RawRequest) => Promise<RawResponse>;
   /** Per attempt, including reading the body. Default 30 s. */
   timeoutMs?: number;
   /** Retries after the first attempt. Default 3. */
@@ -67,50 +68,50 @@ export function buildUrl(baseUrl: string, path: string, query: Query = {}): stri
 }
 
 function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const cause = error as { code?: unknown; message?: unknown } | undefined;
   if (typeof cause?.code === 'string') return cause.code;
   if (typeof cause?.message === 'string') return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  return String(error);
 }
 
 type Attempt = { response: HttpResponse } | { retryable: Error; retryAfterMs?: number | undefined };
 
 /** Sends requests for one base URL and token; see {@link HttpOptions}. */
 export function createHttp(options: HttpOptions): (request: HttpRequest) => Promise<HttpResponse> {
-  const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retries = options.retries ?? 3;
   const backoffMs = options.backoffMs ?? defaultBackoffMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const origin = new URL(options.baseUrl).origin;
+  const { origin, protocol } = new URL(options.baseUrl);
+  const send = options.send ?? createTransport(protocol);
+  // The same for every request of this client: built once.
+  const baseHeaders: Record<string, string> = { Accept: 'application/json' };
+  if (options.token) baseHeaders.Authorization = `Bearer ${options.token}`;
 
-  async function attempt(request: HttpRequest, info: RequestInfo): Promise<Attempt> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    if (request.contentType) headers['Content-Type'] = request.contentType;
+  async function attempt(request: HttpRequest, info: RequestInfo, url: URL): Promise<Attempt> {
+    const headers = request.contentType ? { ...baseHeaders, 'Content-Type': request.contentType } : baseHeaders;
     try {
-      const res = await doFetch(info.url, { method: request.method, headers, body: request.body, signal });
-      const text = await res.text();
+      const res = await send({ method: request.method, url, headers, body: request.body, timeoutMs, signal: options.signal });
       if (RETRYABLE_STATUS.has(res.status)) {
-        const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-        return { retryable: new ApiError(res.status, info, describeErrorBody(res.status, text)), retryAfterMs };
+        const retryAfterMs = parseRetryAfter(res.retryAfter);
+        return { retryable: new ApiError(res.status, info, describeErrorBody(res.status, res.text)), retryAfterMs };
       }
-      return { response: { status: res.status, text, request: info } };
+      return { response: { status: res.status, text: res.text, request: info } };
     } catch (error) {
       if (options.signal?.aborted) throw new AbortedError('interrupted', { cause: error });
-      if (timeout.aborted) {
+      if (error instanceof ExchangeFailure && error.reason === 'timeout') {
         throw new TimeoutError(`no answer from ${origin} within ${timeoutMs / 1000} s`, { cause: error });
       }
-      return { retryable: new NetworkError(`could not reach ${origin} (${networkReason(error)})`, { cause: error }) };
+      const cause = error instanceof ExchangeFailure ? error.cause : error;
+      return { retryable: new NetworkError(`could not reach ${origin} (${networkReason(cause)})`, { cause: error }) };
     }
   }
 
   return async (request) => {
     const info = { method: request.method, url: buildUrl(options.baseUrl, request.path, request.query) };
+    const url = new URL(info.url);
     for (let retry = 0; ; retry++) {
-      const result = await attempt(request, info);
+      const result = await attempt(request, info, url);
       if ('response' in result) return throwIfError(result.response);
       const delay = result.retryAfterMs ?? backoffMs(retry + 1);
       if (retry >= retries || delay > MAX_RETRY_AFTER_MS) throw result.retryable;
