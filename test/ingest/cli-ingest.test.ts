@@ -65,15 +65,15 @@ describe('fullstop ingest', () => {
     expect(again.stdout).toContain('violations  0 new');
   });
 
-  it('skips unreadable files, records why, ingests the rest and exits 1', async () => {
-    const mixed = join(dir.path, 'mixed');
+  it.each([0, 2])('skips unreadable files, records why, ingests the rest and exits 1 (%i workers)', async (workers) => {
+    const mixed = join(dir.path, `mixed-${workers}`);
     mkdirSync(mixed);
     writeFileSync(join(mixed, 'a-good.json'), JSON.stringify({ Records: [{ eventID: 'e1', eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'eu-west-1', recipientAccountId: '123456789012', requestParameters: { name: 't' } }] }));
     writeFileSync(join(mixed, 'b-truncated.json.gz'), gzipSync(JSON.stringify({ Records: [] })).subarray(0, 12));
     writeFileSync(join(mixed, 'c-plain-named-gz.json.gz'), JSON.stringify([{ eventID: 'e2', eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail', awsRegion: 'eu-west-1', recipientAccountId: '123456789012', requestParameters: { name: 't' } }]));
     writeFileSync(join(mixed, 'd-not-json.json'), 'hello');
-    const db = join(dir.path, 'mixed.db');
-    const result = await fullstop(['ingest', mixed, '--db', `sqlite:${db}`, '--workers', '0']);
+    const db = join(dir.path, `mixed-${workers}.db`);
+    const result = await fullstop(['ingest', mixed, '--db', `sqlite:${db}`, '--workers', String(workers)]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('files       4 (2 ingested, 0 already ingested, 2 failed)');
     expect(result.stdout).toContain('violations  2 new');
@@ -83,6 +83,24 @@ describe('fullstop ingest', () => {
     const failures = await store.listIngestFailures();
     await store.close();
     expect(failures.map((f) => f.key).sort()).toEqual(['b-truncated.json.gz', 'd-not-json.json']);
+  });
+
+  it('lets worker threads read local files themselves, reporting a file that vanished as a read error', async () => {
+    const built = (await import(join(import.meta.dirname, '../../dist/src/server/ingest/processor.js'))) as typeof import('../../src/server/ingest/processor.js');
+    const processor = built.createPooledProcessor(undefined, 1);
+    const file = join(dir.path, 'one.json');
+    writeFileSync(file, JSON.stringify({ Records: [{ eventID: 'e1', eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'eu-west-1', recipientAccountId: '123456789012' }] }));
+    const unreadable = () => Promise.reject(new Error('the worker must read the path itself'));
+    const object = (path: string) => ({ key: 'k', fingerprint: 'f', size: 200, path, open: unreadable, read: unreadable });
+    try {
+      expect(await processor.process(object(file))).toMatchObject({ records: 1, badRecords: 0, drafts: [{ type: 'CLOUDTRAIL_TAMPERING' }] });
+      const error = await processor.process(object(join(dir.path, 'vanished.json'))).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ENOENT', message: expect.stringContaining('no such file or directory') });
+      // A read error, not a format error: a queue message naming it is left for redelivery.
+      expect((error as Error).name).toBe('Error');
+    } finally {
+      await processor.close();
+    }
   });
 
   it('rejects bad usage with exit 2 and a precise message', async () => {

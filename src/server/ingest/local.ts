@@ -21,6 +21,7 @@ function objectFor(path: string, key: string, size: number, mtimeMs: number): So
     key,
     fingerprint: `size=${size},mtime=${Math.trunc(mtimeMs)}`,
     size,
+    path,
     open: async () => createReadStream(path),
     // Log files are small and local: one synchronous read beats a stream's thread-pool round trips.
     read: async () => readFileSync(path),

@@ -1,7 +1,8 @@
 /**
  * Turns one source object into a FileResult. Inline: in this thread. Pooled: small files are parsed and run
- * through the rules in worker threads (parsing is the expensive part), while this thread lists, reads bytes and
- * commits; large files are streamed in this thread so memory stays bounded.
+ * through the rules in worker threads (parsing is the expensive part), while this thread lists and commits;
+ * local files are read by the workers themselves, other objects' bytes are fetched here and transferred.
+ * Large files are streamed in this thread so memory stays bounded.
  */
 import { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { resolveRulesConfig } from '../rules/config.js';
 import { createEvaluator, type Evaluator } from '../rules/index.js';
 import { CloudTrailFormatError, parseBuffer, type FileResult } from './cloudtrail.js';
 import { parseStream } from './cloudtrail-stream.js';
-import { readWhole } from './read-object.js';
+import { MAX_BUFFERED_BYTES, readWhole } from './read-object.js';
 import type { SourceObject } from './source.js';
 
 export interface FileProcessor {
@@ -39,13 +40,28 @@ export function createInlineProcessor(rules: RulesConfig | undefined): FileProce
   };
 }
 
-type WorkerReply = { id: number; ok: true; result: FileResult } | { id: number; ok: false; reason: string; format: boolean };
+/** A file for a worker: a local path it reads itself, or bytes fetched (and transferred) by this thread. */
+export type WorkerJob = { id: number; path: string } | { id: number; bytes: Uint8Array };
+type WorkerReply = { id: number; ok: true; result: FileResult } | { id: number; ok: false; reason: string; format: boolean; code?: string };
+
+function replyError(reply: Extract<WorkerReply, { ok: false }>): Error {
+  if (reply.format) return new CloudTrailFormatError(reply.reason);
+  // The code (ENOENT, EACCES…) is what the failure report shows first, as for a read in this thread.
+  return Object.assign(new Error(reply.reason), reply.code === undefined ? {} : { code: reply.code });
+}
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /** Worker threads need the built `worker.js`; when running from TypeScript sources there is none. */
 export function workersAvailable(): boolean {
   return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+}
+
+/** A worker's job for an object, or undefined when the object is too large to hold and must be streamed here. */
+async function messageFor(object: SourceObject, id: number): Promise<{ job: WorkerJob; transfer: ArrayBuffer[] } | undefined> {
+  if (object.path !== undefined && object.size !== undefined && object.size <= MAX_BUFFERED_BYTES) return { job: { id, path: object.path }, transfer: [] };
+  const bytes = await readWhole(object);
+  return bytes === undefined ? undefined : { job: { id, bytes }, transfer: [bytes.buffer as ArrayBuffer] };
 }
 
 export function createPooledProcessor(rules: RulesConfig | undefined, size: number): FileProcessor {
@@ -67,7 +83,7 @@ export function createPooledProcessor(rules: RulesConfig | undefined, size: numb
       release(worker);
       if (!job) return;
       if (reply.ok) job.resolve(reply.result);
-      else job.reject(reply.format ? new CloudTrailFormatError(reply.reason) : new Error(reply.reason));
+      else job.reject(replyError(reply));
     });
     worker.on('error', (error) => {
       for (const job of pending.values()) job.reject(error);
@@ -81,13 +97,12 @@ export function createPooledProcessor(rules: RulesConfig | undefined, size: numb
   return {
     parallelism: size,
     async process(object) {
-      const bytes = await readWhole(object);
-      if (bytes === undefined) return parseStream(await object.open(), inline);
+      const message = await messageFor(object, nextId++);
+      if (message === undefined) return parseStream(await object.open(), inline);
       const worker = await acquire();
-      const id = nextId++;
       return new Promise<FileResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, bytes }, [bytes.buffer as ArrayBuffer]);
+        pending.set(message.job.id, { resolve, reject });
+        worker.postMessage(message.job, message.transfer);
       });
     },
     async close() {

@@ -22,6 +22,8 @@ export interface SourceObject {
   open(): Promise<Readable>;
   /** Optional: all bytes at once, when the source can do that cheaper than a stream (a local file). */
   read?(): Promise<Uint8Array>;
+  /** Optional: the object is this local file, so a worker thread can read it itself instead of being sent its bytes. */
+  path?: string;
 }
 
 /** A one-shot listing source (a local folder or file, an S3 prefix); polled again to find new objects. */
