@@ -30,7 +30,9 @@ export const resolutionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       if (violation === undefined) throw notFound(`violation ${id} not found`);
       const principal = principalOf(request);
       await access.assertCanResolve(principal, violation.account_id);
-      return (await store.resolveViolation(id, comment, principal.uid))!;
+      const resolved = await store.resolveViolation(id, comment, principal.uid);
+      if (resolved === undefined) throw notFound(`violation ${id} not found`);
+      return resolved;
     },
   );
 };
