@@ -14,8 +14,9 @@ import { openStore } from '../../src/server/store/open-store.js';
 import type { ViolationStore } from '../../src/server/store/store.js';
 import { createAuthenticator } from '../../src/server/auth/authenticator.js';
 import { migrate } from '../../src/server/store/sqlite-migrate.js';
-import { installJsonSupport, writeTypeJson, pageJsonSql, MissingTypeJsonError } from '../../src/server/store/sqlite-json.js';
+import { installJsonSupport, writeTypeJson, VIOLATION_JSON, MissingTypeJsonError } from '../../src/server/store/sqlite-json.js';
 import { toViolationType, type ViolationTypeRow } from '../../src/server/store/sqlite-rows.js';
+import { RowJsonCache } from '../../src/server/store/sqlite-json-cache.js';
 import { DEFAULT_CONFIG, bearer, TOKENS, draft, ACCOUNT_A, ACCOUNT_B } from './helpers.js';
 
 let dir: string;
@@ -136,6 +137,51 @@ describe('GET /api/violations, JSON built by the store', () => {
   });
 });
 
+describe('row JSON cache', () => {
+  const both = async (query: string) => {
+    const request = { url: `/api/violations${query}`, headers: bearer(TOKENS.admin) };
+    const [a, b] = [await fast.inject(request), await slow.inject(request)];
+    expect(firstDifference(a.body, b.body)).toBe('');
+    return a.json().content as Array<{ id: number; comment: string | null; version: number; event_id: string }>;
+  };
+
+  it('serves a row changed by this server (resolution bumps its version) as it is now', async () => {
+    const before = await both('?size=5&sort=id,DESC');
+    const target = before[0]!;
+    const res = await fast.inject({ method: 'POST', url: `/api/violations/${target.id}/resolution`, headers: bearer(TOKENS.admin), body: 'cached?' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await both('?size=5&sort=id,DESC')).map((v) => v.id)).not.toContain(target.id);
+    const resolved = (await both('?checked=true&size=100')).find((v) => v.id === target.id);
+    expect(resolved).toMatchObject({ comment: 'cached?', version: target.version + 1 });
+  });
+
+  it('serves a row changed by another connection, even without a version bump, as it is now', async () => {
+    const [first] = await both('?size=1');
+    const other = new Database(join(dir, 'fullstop.db'));
+    other.prepare('UPDATE violation SET username = ? WHERE id = ?').run('changed elsewhere', first!.id);
+    other.close();
+    expect((await both('?size=1'))[0]).toMatchObject({ id: first!.id, username: 'changed elsewhere', version: first!.version });
+  });
+
+  it('builds pages larger than the cache', async () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const insert = db.prepare("INSERT INTO violation (event_id, account_id, region, violation_type_entity_id, created) VALUES (?, 'a', 'r', 'WRONG_AMI', 0)");
+    for (let i = 0; i < 10; i++) insert.run(`e${i}`);
+    const types = new Map((db.prepare('SELECT * FROM violation_type').all() as ViolationTypeRow[]).map((row) => [row.id, toViolationType(row)]));
+    installJsonSupport(db, () => types);
+    writeTypeJson(db, types.values());
+    const cache = new RowJsonCache(db, 3);
+    const keys = db.prepare('SELECT id, version FROM violation ORDER BY id DESC').raw().all() as Array<[number, number]>;
+    for (let round = 0; round < 2; round++) {
+      const page = JSON.parse(cache.page(keys).toString()) as Array<{ id: number }>;
+      expect(page.map((v) => v.id)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    }
+    expect(cache.page([]).toString()).toBe('[]');
+    db.close();
+  });
+});
+
 describe('sqlite-json type fallback', () => {
   function database() {
     const db = new Database(':memory:');
@@ -144,7 +190,7 @@ describe('sqlite-json type fallback', () => {
     const types = new Map((db.prepare('SELECT * FROM violation_type').all() as ViolationTypeRow[]).map((row) => [row.id, toViolationType(row)]));
     return { db, types };
   }
-  const page = (db: Database.Database) => db.prepare(pageJsonSql('1', 'id ASC')).get(10, 0) as { json: Buffer; count: number };
+  const page = (db: Database.Database) => ({ json: Buffer.from(db.prepare(`SELECT ${VIOLATION_JSON} FROM violation`).pluck().get() as string) });
 
   it('asks the store for a type missing from the table, and says so when the store lacks it too', () => {
     const { db, types } = database();
@@ -154,7 +200,7 @@ describe('sqlite-json type fallback', () => {
     const fromFallback = page(db).json.toString();
     writeTypeJson(db, types.values());
     expect(fromFallback).toBe(page(db).json.toString());
-    expect(JSON.parse(fromFallback)[0].violation_type).toEqual(types.get('WRONG_AMI'));
+    expect(JSON.parse(fromFallback).violation_type).toEqual(types.get('WRONG_AMI'));
     writeTypeJson(db, []);
     known = new Map();
     expect(() => page(db)).toThrow(MissingTypeJsonError);

@@ -1,6 +1,6 @@
 /**
- * A page of violations as JSON text built by SQLite itself: the wire form of fullstop-api.md §2.1, byte for byte
- * what `toViolation` + fastify's schema serialiser produce, without creating a JS object per row and cell.
+ * Violations as JSON text built by SQLite itself: the wire form of fullstop-api.md §2.1, byte for byte what
+ * `toViolation` + fastify's schema serialiser produce, without creating a JS object per row and cell.
  *
  * Types repeat on every row, so their JSON is built once in JS (`toViolationType`) and kept in a temporary
  * table that the page query looks up. Stored meta info is spliced in, minified by json(), when it is valid JSON,
@@ -54,19 +54,8 @@ const MEMBERS: ReadonlyArray<readonly [string, string]> = [
   ['application_version_id', text('application_version_id')],
 ];
 
-/** One violation row (columns of `violation`, unqualified) as JSON text. */
-export const VIOLATION_JSON = `'{' || ${MEMBERS.map(([name, sql], i) => `'${i === 0 ? '' : ','}"${name}":' || ${sql}`).join(' || ')} || '}'`;
-
-/**
- * The page query: one row with the page's JSON array (a BLOB, so it reaches the socket without becoming a JS
- * string) and the number of elements. The inner query picks the rows; the aggregate's ORDER BY keeps them in order.
- */
-export function pageJsonSql(where: string, orderBy: string): string {
-  return (
-    `SELECT CAST('[' || coalesce(group_concat(${VIOLATION_JSON}, ',' ORDER BY ${orderBy}), '') || ']' AS BLOB) AS json, count(*) AS count ` +
-    `FROM (SELECT * FROM violation WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?)`
-  );
-}
+/** One violation row (columns of `violation`, unqualified) as JSON text; concat() copies once where `||` copies per term. */
+export const VIOLATION_JSON = `concat('{', ${MEMBERS.map(([name, sql], i) => `'${i === 0 ? '' : ','}"${name}":', ${sql}`).join(', ')}, '}')`;
 
 /** Creates the connection's type table and both fallbacks; call once per connection. */
 export function installJsonSupport(db: Database.Database, types: () => ReadonlyMap<string, ViolationType>): void {

@@ -20,7 +20,8 @@ import { toViolation, toViolationType, type ViolationRow, type ViolationTypeRow 
 import { violationWhere, orderBy, stateCondition } from './sqlite-query.js';
 import { SqliteInserter } from './sqlite-inserter.js';
 import { SqliteRules } from './sqlite-rules.js';
-import { installJsonSupport, MissingTypeJsonError, pageJsonSql, writeTypeJson } from './sqlite-json.js';
+import { installJsonSupport, MissingTypeJsonError, writeTypeJson } from './sqlite-json.js';
+import { RowJsonCache } from './sqlite-json-cache.js';
 import { SqliteFileLog } from './sqlite-file-log.js';
 
 const COUNT_CACHE_LIMIT = 1000;
@@ -40,6 +41,7 @@ export class SqliteStore implements ViolationStore {
   private readonly dataVersionStatement: Database.Statement;
   /** The types map last copied into the type JSON table. */
   private typeJsonOf: Map<string, ViolationType> | undefined;
+  private readonly rowJson: RowJsonCache;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -53,6 +55,7 @@ export class SqliteStore implements ViolationStore {
     this.rules = new SqliteRules(this.db);
     this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
     installJsonSupport(this.db, () => this.types);
+    this.rowJson = new RowJsonCache(this.db);
     this.fileLog = new SqliteFileLog(this.db);
     this.refresh();
   }
@@ -192,8 +195,10 @@ export class SqliteStore implements ViolationStore {
     const total = this.count(normalised, where.sql, where.params);
     const offset = page.page * page.size;
     if (total === 0 || offset >= total) return { json: EMPTY_ARRAY, count: 0, total };
-    const { json, count } = this.statement(pageJsonSql(where.sql, orderBy(page.sort))).get(...where.params, page.size, offset) as JsonPage;
-    return { json, count, total };
+    const keys = this.statement(`SELECT id, version FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`)
+      .raw()
+      .all(...where.params, page.size, offset) as Array<[number, number]>;
+    return { json: this.rowJson.page(keys), count: keys.length, total };
   }
 
   /** Prepared statements by SQL text: list queries repeat, and preparing costs as much as a small query. */
@@ -238,6 +243,7 @@ export class SqliteStore implements ViolationStore {
     if (version === this.dataVersion) return;
     this.dataVersion = version;
     this.counts.clear();
+    this.rowJson.clear();
     this.maxCreated = undefined;
     this.loadTypes();
   }
@@ -245,6 +251,7 @@ export class SqliteStore implements ViolationStore {
   private loadTypes(): void {
     const rows = this.db.prepare('SELECT * FROM violation_type ORDER BY id').all() as ViolationTypeRow[];
     this.types = new Map(rows.map((row) => [row.id, toViolationType(row)]));
+    this.rowJson.clear();
   }
 
   private toDto(row: ViolationRow): Violation {
