@@ -174,10 +174,10 @@ describe('row JSON cache', () => {
     const cache = new RowJsonCache(db, 3);
     const keys = db.prepare('SELECT id, version FROM violation ORDER BY id DESC').raw().all() as Array<[number, number]>;
     for (let round = 0; round < 2; round++) {
-      const page = JSON.parse(cache.page(keys).toString()) as Array<{ id: number }>;
+      const page = JSON.parse(Buffer.concat(cache.page(keys)).toString()) as Array<{ id: number }>;
       expect(page.map((v) => v.id)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     }
-    expect(cache.page([]).toString()).toBe('[]');
+    expect(Buffer.concat(cache.page([])).toString()).toBe('[]');
     db.close();
   });
 });

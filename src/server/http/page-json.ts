@@ -23,9 +23,9 @@ export interface PageInfo {
 const CONTENT_OPEN = Buffer.from('{"content":');
 
 /** `{"content":<content>,…info}`: JSON.stringify keeps `info`'s insertion order, which follows the schema. */
-export function pageJson(content: Buffer, info: PageInfo): Buffer {
-  const rest = JSON.stringify(info);
-  return Buffer.concat([CONTENT_OPEN, content, Buffer.from(`,${rest.slice(1)}`)]);
+export function pageJson(content: readonly Buffer[], info: PageInfo): Buffer {
+  const rest = Buffer.from(`,${JSON.stringify(info).slice(1)}`);
+  return Buffer.concat([CONTENT_OPEN, ...content, rest]);
 }
 
 /** Sends JSON that is already bytes: fastify's serialiser and the response schema are skipped on purpose. */

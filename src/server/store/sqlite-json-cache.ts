@@ -33,8 +33,8 @@ export class RowJsonCache {
     this.rows.clear();
   }
 
-  /** The JSON array of the rows `[id, version]`, in their order, building the ones not cached at this version. */
-  page(keys: ReadonlyArray<readonly [number, number]>): Buffer {
+  /** The JSON array of the rows `[id, version]` in pieces, in their order, building the ones not cached at this version. */
+  page(keys: ReadonlyArray<readonly [number, number]>): Buffer[] {
     const found = keys.map(([id, version]) => {
       const entry = this.rows.get(id);
       return entry?.version === version ? entry.json : undefined;
@@ -50,7 +50,7 @@ export class RowJsonCache {
       parts.push(json);
     }
     parts.push(CLOSE);
-    return Buffer.concat(parts);
+    return parts;
   }
 
   private load(ids: number[]): Map<number, Buffer> {

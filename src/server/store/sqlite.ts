@@ -26,7 +26,7 @@ import { SqliteFileLog } from './sqlite-file-log.js';
 
 const COUNT_CACHE_LIMIT = 1000;
 const OPEN_ONLY = stateCondition(undefined, undefined);
-const EMPTY_ARRAY = Buffer.from('[]');
+const EMPTY_ARRAY = [Buffer.from('[]')];
 
 export class SqliteStore implements ViolationStore {
   private readonly db: Database.Database;

@@ -68,9 +68,9 @@ export interface ViolationStore extends IngestStore {
   close(): Promise<void>;
 }
 
-/** `content` of a page as JSON bytes, its number of elements and the total matching the filter. */
+/** `content` of a page as JSON bytes (in pieces, to be joined once), its number of elements and the total matching the filter. */
 export interface JsonPage {
-  json: Buffer;
+  json: readonly Buffer[];
   count: number;
   total: number;
 }
