@@ -44,10 +44,10 @@ describe('formatMetaInfo (as the original printed it)', () => {
 
 describe('remeta', () => {
   it('matches at the start of the formatted meta info, like re.match', () => {
-    expect(remetaMatches({ app_name: 'foobar' }, /app_name: foo/)).toBe(true);
-    expect(remetaMatches({ app_name: 'foobar' }, /foobar/)).toBe(false);
-    expect(remetaMatches({ app_name: 'foobar' }, /.*foobar/)).toBe(true);
-    expect(remetaMatches(null, /.*/)).toBe(false);
-    expect(remetaMatches('app_name, foobar', /app_name/g)).toBe(true);
+    expect(remetaMatches({ app_name: 'foobar' }, /app_name: foo/, formatMetaInfo)).toBe(true);
+    expect(remetaMatches({ app_name: 'foobar' }, /foobar/, formatMetaInfo)).toBe(false);
+    expect(remetaMatches({ app_name: 'foobar' }, /.*foobar/, formatMetaInfo)).toBe(true);
+    expect(remetaMatches(null, /.*/, formatMetaInfo)).toBe(false);
+    expect(remetaMatches('app_name, foobar', /app_name/g, formatMetaInfo)).toBe(true);
   });
 });

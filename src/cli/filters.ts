@@ -5,11 +5,13 @@
  */
 import type { Violation } from '../shared/violation.js';
 import { metaMatches, type MetaFilter } from './meta-filter.js';
-import { formatMetaInfo } from './output/meta-info.js';
+
+/** Renders meta info as the original printed it: `formatMetaInfo` of output/meta-info.ts. */
+export type MetaFormatter = (meta: unknown) => string;
 
 /** True when the regex matches at the start of the formatted meta info (Python's `re.match`, as the original). */
-export function remetaMatches(meta: unknown, regex: RegExp): boolean {
-  const text = formatMetaInfo(meta);
+export function remetaMatches(meta: unknown, regex: RegExp, format: MetaFormatter): boolean {
+  const text = format(meta);
   if (text === '') return false;
   const sticky = new RegExp(regex.source, `${regex.flags.replace(/[gy]/g, '')}y`);
   return sticky.test(text);
@@ -18,7 +20,8 @@ export function remetaMatches(meta: unknown, regex: RegExp): boolean {
 export interface ViolationFilter {
   regions?: string[] | undefined;
   meta?: MetaFilter | undefined;
-  remeta?: RegExp | undefined;
+  /** `format` is passed in because it loads yaml (~50 ms): callers import it only when --remeta is given. */
+  remeta?: { regex: RegExp; format: MetaFormatter } | undefined;
 }
 
 /** Builds the client-side predicate, or undefined when no client-side filter is active. */
@@ -29,5 +32,5 @@ export function violationMatcher(filter: ViolationFilter): ((v: Violation) => bo
   return (v) =>
     (!regions || regions.length === 0 || (v.region !== null && regions.includes(v.region))) &&
     (!meta || metaMatches(v.meta_info, meta)) &&
-    (!remeta || remetaMatches(v.meta_info, remeta));
+    (!remeta || remetaMatches(v.meta_info, remeta.regex, remeta.format));
 }

@@ -24,6 +24,7 @@ export function toViolationQuery(opts: FilterOptions, accounts: string[]): Omit<
 }
 
 /** The client-side filter for `--region`, `--meta` and `--remeta`, or undefined when none was given. */
-export function toMatcher(opts: FilterOptions): ((v: Violation) => boolean) | undefined {
-  return violationMatcher({ regions: opts.region, meta: opts.meta, remeta: opts.remeta });
+export async function toMatcher(opts: FilterOptions): Promise<((v: Violation) => boolean) | undefined> {
+  const remeta = opts.remeta && { regex: opts.remeta, format: (await import('./output/meta-info.js')).formatMetaInfo };
+  return violationMatcher({ regions: opts.region, meta: opts.meta, remeta });
 }

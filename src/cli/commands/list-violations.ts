@@ -36,7 +36,7 @@ export async function listViolations(opts: ListViolationsOptions, ctx: Context):
     client,
     query: toViolationQuery(opts, settings.accounts),
     limit: opts.limit,
-    matches: toMatcher(opts),
+    matches: await toMatcher(opts),
     includeResolved: opts.all === true,
   });
   return newestFirst.reverse();

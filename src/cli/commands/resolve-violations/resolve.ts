@@ -63,7 +63,7 @@ export async function planResolution(opts: ResolveOptions, ctx: Context): Promis
     throw new UsageError('At least one of --accounts, --type, --region or --violation-ids must be specified');
   }
   const client = await ctx.client(opts);
-  const matches = toMatcher(opts);
+  const matches = await toMatcher(opts);
   const done: ResolveResult[] = [];
   let candidates: Violation[];
   if (ids.length > 0) {
