@@ -2,7 +2,7 @@
  * The HTTP application: every route, schema, hook and error handler, built from explicit dependencies. It never
  * listens (`main.ts` does), so tests drive it with `app.inject()`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
@@ -22,6 +22,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { createAccessControl } from '../auth/access.js';
 import type { TeamService } from '../auth/team-service.js';
 import { installErrorHandling } from './error-handler.js';
+import { AccessLog } from './access-log.js';
 import { requireAuthentication } from './auth-hook.js';
 import type { RouteDeps } from './deps.js';
 import { healthRoutes } from './routes/health.js';
@@ -67,22 +68,11 @@ function isLoggerInstance(logger: AppOptions['logger']): logger is FastifyBaseLo
   return typeof logger === 'object' && logger !== null && typeof (logger as FastifyBaseLogger).child === 'function';
 }
 
-/** The access log: one line per answered request. Tokens never reach it: no headers are logged. */
-function logRequest(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-  request.log.info(
-    { method: request.method, url: request.url, remoteAddress: request.ip, statusCode: reply.statusCode, responseTime: reply.elapsedTime },
-    'request completed',
-  );
-  done();
-}
-
 export function buildApp(options: AppOptions): FastifyInstance {
   const { logger = false } = options;
   const app = Fastify({
     ...(isLoggerInstance(logger) ? { loggerInstance: logger } : { logger }),
-    // fastify logs two lines per request (incoming, completed); one line, written once the answer is sent, says
-    // the same for half the serialising and writing (see logRequest).
-    disableRequestLogging: true,
+    logController: new AccessLog(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
@@ -91,7 +81,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.headers(CORS_HEADERS);
     done();
   });
-  app.addHook('onResponse', logRequest);
 
   app.register(swagger, {
     openapi: {
