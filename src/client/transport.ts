@@ -5,7 +5,6 @@
  * command. https is loaded only for https URLs, since TLS is a noticeable part of start-up.
  */
 import type { Agent, ClientRequest, IncomingMessage, OutgoingHttpHeaders, RequestOptions } from 'node:http';
-import { text } from 'node:stream/consumers';
 
 export interface RawRequest {
   method: 'GET' | 'POST';
@@ -34,7 +33,7 @@ export class ExchangeFailure extends Error {
 }
 
 interface Transport {
-  module: { request: (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest };
+  module: { request: (options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest };
   agent: Agent;
 }
 
@@ -76,12 +75,22 @@ export function createTransport(protocol: string): (request: RawRequest) => Prom
       };
       const headers = { ...request.headers };
       if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
-      const req = module.request(request.url, { method: request.method, headers, agent }, (res) => {
-        text(res).then((body) => {
+      const { protocol, hostname, port, pathname, search } = request.url;
+      const target = { protocol, hostname: hostname.replace(/^\[|\]$/g, ''), port, path: pathname + search };
+      const req = module.request({ ...target, method: request.method, headers, agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('error', fail);
+        res.on('end', () => {
           settle();
           const retryAfter = res.headers['retry-after'];
           resolve({ status: res.statusCode ?? 0, text: body, retryAfter: typeof retryAfter === 'string' ? retryAfter : null });
-        }, fail);
+        });
+        // A connection closed mid-body ends the response without 'end'.
+        res.on('close', () => {
+          if (!res.complete) fail(new Error('the connection closed before the answer was complete'));
+        });
       });
       req.on('error', fail);
       req.end(request.body);
