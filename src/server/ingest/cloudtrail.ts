@@ -4,7 +4,7 @@
  * EventBridge envelopes. A file that is not CloudTrail at all throws `CloudTrailFormatError`; a readable file
  * keeps its good records and counts the bad ones.
  */
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { ViolationDraft } from '../model.js';
 import { accountIdOf, asObject, type CloudTrailEvent } from '../rules/event.js';
 import type { Evaluator } from '../rules/index.js';
@@ -106,9 +106,24 @@ export class FileAccumulator implements FileResult {
   }
 }
 
+/**
+ * The size a gzip file declares for its (last) member's text, modulo 2^32 (RFC 1952 ISIZE). Only a hint: a
+ * truncated or multi-member file can declare anything, so it merely sizes the output buffer.
+ */
+function declaredSize(bytes: Uint8Array): number {
+  const end = bytes.length;
+  if (end < 18) return 0;
+  return (bytes[end - 4]! | (bytes[end - 3]! << 8) | (bytes[end - 2]! << 16) | (bytes[end - 1]! << 24)) >>> 0;
+}
+
 function gunzip(bytes: Uint8Array): Buffer | undefined {
+  const declared = declaredSize(bytes);
+  // The last member alone is too large for the fast path: stream it without inflating 24 MB in vain.
+  if (declared > FAST_PATH_MAX_BYTES) return undefined;
   try {
-    return gunzipSync(bytes, { maxOutputLength: FAST_PATH_MAX_BYTES });
+    // One output buffer of the declared size instead of 16 KB chunks joined at the end: a quarter less time.
+    const chunkSize = Math.max(declared + 64, zlibConstants.Z_MIN_CHUNK);
+    return gunzipSync(bytes, { maxOutputLength: FAST_PATH_MAX_BYTES, chunkSize });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
     throw new CloudTrailFormatError(`corrupt or truncated gzip: ${(error as Error).message}`);

@@ -139,8 +139,8 @@ async function forEachLimited<T>(items: AsyncIterable<T>, limit: number, task: (
 
 /** Ingests every object of a listing source that passes the filter. */
 export async function ingestListing(source: ListingSource, filter: SourceFilter, ctx: IngestContext, signal?: AbortSignal): Promise<void> {
-  // Twice the parallelism keeps workers busy while the next file is being read.
-  const limit = Math.max(2, ctx.processor.parallelism * 2);
+  // Several files per worker thread: each finds its next file queued while this thread lists or commits.
+  const limit = Math.max(2, ctx.processor.parallelism * 4);
   const batcher = new CommitBatcher(ctx);
   await forEachLimited(newObjects(source, filter, ctx, signal), limit, (object) => processObject(source.url, object, ctx, batcher), signal);
   await batcher.flush();

@@ -3,7 +3,7 @@
  * (loaded with a dynamic import, so the CLI's other commands never load the server code).
  */
 import { availableParallelism } from 'node:os';
-import { defaultDbUrl, loadConfigFile, ServerConfigError, type ServerConfig } from '../config.js';
+import type { ServerConfig } from '../config.js';
 import { openStore, StoreUrlError } from '../store/open-store.js';
 import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestSummary } from './ingest.js';
 import { createInlineProcessor, createPooledProcessor, workersAvailable, type FileProcessor } from './processor.js';
@@ -55,8 +55,12 @@ async function drainQueue(source: Extract<Source, { kind: 'queue' }>, idleMs: nu
   }
 }
 
-export async function runIngest(options: RunIngestOptions): Promise<IngestSummary> {
-  const env = options.env ?? process.env;
+/** The config file and the database URL (flag, then FULLSTOP_DB, then the config file, then the default). */
+async function settings(options: RunIngestOptions, env: NodeJS.ProcessEnv): Promise<{ config: ServerConfig; dbUrl: string }> {
+  const given = options.db ?? (env['FULLSTOP_DB'] || undefined);
+  // The config module loads a YAML parser and a schema library (~0.2 s): only when there is something to read.
+  if (options.configFile === undefined && given !== undefined) return { config: {}, dbUrl: given };
+  const { defaultDbUrl, loadConfigFile, ServerConfigError } = await import('../config.js');
   let config: ServerConfig = {};
   try {
     if (options.configFile !== undefined) config = loadConfigFile(options.configFile);
@@ -64,9 +68,14 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     if (error instanceof ServerConfigError) throw new IngestSetupError(error.message);
     throw error;
   }
+  return { config, dbUrl: given ?? config.db ?? defaultDbUrl(env) };
+}
+
+export async function runIngest(options: RunIngestOptions): Promise<IngestSummary> {
+  const env = options.env ?? process.env;
+  const { config, dbUrl } = await settings(options, env);
   const sources: Source[] = [];
   for (const spec of options.sources) sources.push(await createSource(spec, { ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}), env }));
-  const dbUrl = options.db ?? (env['FULLSTOP_DB'] || undefined) ?? config.db ?? defaultDbUrl(env);
   let store;
   try {
     store = await openStore(dbUrl);

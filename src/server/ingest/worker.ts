@@ -5,7 +5,8 @@ import type { RulesConfig } from '../rules/config-schema.js';
 import { resolveRulesConfig } from '../rules/config.js';
 import { createEvaluator } from '../rules/index.js';
 import { CloudTrailFormatError } from './cloudtrail.js';
-import { evaluateBytes, type WorkerJob } from './processor.js';
+import { evaluateBytes } from './processor.js';
+import type { WorkerJob } from './worker-pool.js';
 
 const evaluate = createEvaluator(resolveRulesConfig((workerData as { rules?: RulesConfig }).rules));
 
