@@ -176,6 +176,7 @@ describe('row JSON cache', () => {
     for (let round = 0; round < 2; round++) {
       const page = JSON.parse(Buffer.concat(cache.page(keys)).toString()) as Array<{ id: number }>;
       expect(page.map((v) => v.id)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+      expect(cache.size).toBeLessThanOrEqual(3);
     }
     expect(Buffer.concat(cache.page([])).toString()).toBe('[]');
     db.close();

@@ -4,7 +4,8 @@
  *
  * An entry is used only while the row's `version` is unchanged (every update of a violation bumps it), and the
  * owner clears the whole cache when another connection commits (`PRAGMA data_version`) or the types change, so
- * a cached row is always what SQLite would build now. Old entries are dropped first when the cache is full.
+ * a cached row is always what SQLite would build now. When full, the entries not used since the cache last
+ * filled up are dropped (two generations: O(1), where evicting a Map's oldest key one by one is not).
  */
 import type Database from 'better-sqlite3';
 import { VIOLATION_JSON } from './sqlite-json.js';
@@ -22,7 +23,8 @@ interface Entry {
 }
 
 export class RowJsonCache {
-  private readonly rows = new Map<number, Entry>();
+  private young = new Map<number, Entry>();
+  private old = new Map<number, Entry>();
   private readonly byIds: Database.Statement;
 
   constructor(db: Database.Database, private readonly limit = ROW_JSON_CACHE_LIMIT) {
@@ -30,13 +32,18 @@ export class RowJsonCache {
   }
 
   clear(): void {
-    this.rows.clear();
+    this.young = new Map();
+    this.old = new Map();
+  }
+
+  get size(): number {
+    return this.young.size + this.old.size;
   }
 
   /** The JSON array of the rows `[id, version]` in pieces, in their order, building the ones not cached at this version. */
   page(keys: ReadonlyArray<readonly [number, number]>): Buffer[] {
     const found = keys.map(([id, version]) => {
-      const entry = this.rows.get(id);
+      const entry = this.get(id);
       return entry?.version === version ? entry.json : undefined;
     });
     const missing = keys.filter((_, i) => found[i] === undefined).map(([id]) => id);
@@ -57,10 +64,24 @@ export class RowJsonCache {
     const loaded = new Map<number, Buffer>();
     for (const [id, version, json] of this.byIds.all(JSON.stringify(ids)) as Array<[number, number, Buffer]>) {
       loaded.set(id, json);
-      this.rows.delete(id);
-      if (this.rows.size >= this.limit) this.rows.delete(this.rows.keys().next().value!);
-      this.rows.set(id, { version, json });
+      this.set(id, { version, json });
     }
     return loaded;
+  }
+
+  private get(id: number): Entry | undefined {
+    const entry = this.young.get(id);
+    if (entry !== undefined) return entry;
+    const survivor = this.old.get(id);
+    if (survivor !== undefined) this.set(id, survivor);
+    return survivor;
+  }
+
+  private set(id: number, entry: Entry): void {
+    if (this.young.size >= Math.max(1, Math.floor(this.limit / 2))) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(id, entry);
   }
 }
