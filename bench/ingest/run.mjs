@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Ingest benchmark, all in one run (hyperfine): the floor (gunzip + JSON.parse of the same files) and
 // `fullstop ingest` of the same records into a fresh SQLite file, both pinned to one core with taskset, then
-// `fullstop ingest` with worker threads on every core. Prints records/s and the ratios against the targets
-// (one core: ingest >= 60 % of the floor; workers: >= 1.6 x one core).
+// `fullstop ingest` with worker threads on every core. Prints records/s (median of the runs, with the spread)
+// and the ratios against the targets (one core: ingest >= 60 % of the floor; workers: >= 1.6 x one core),
+// from the medians and from the fastest runs (the least disturbed by other processes on a shared machine).
 //
 //   npm run build && node bench/ingest/run.mjs [--records 500000] [--runs 3]
 import { execFileSync } from 'node:child_process';
@@ -42,15 +43,16 @@ execFileSync(
 );
 
 const timings = JSON.parse(readFileSync(out, 'utf8')).results;
-const rate = (i) => manifest.records / timings[i].mean;
-const [floor, one, many] = [0, 1, 2].map(rate);
-const line = (name, value) => process.stdout.write(`${name.padEnd(34)} ${Math.round(value).toLocaleString('en-US').padStart(9)} records/s\n`);
-process.stdout.write(`\n${manifest.records.toLocaleString('en-US')} records in ${manifest.files} files, ${manifest.violationsTotal} violations\n`);
-line(commands[0][0], floor);
-line(commands[1][0], one);
-line(commands[2][0], many);
-process.stdout.write(`ingest / floor on one core:        ${(one / floor * 100).toFixed(0)} % (target >= 60 %)\n`);
-process.stdout.write(`workers / one core:                ${(many / one).toFixed(2)} x (target >= 1.6 x)\n`);
+const rates = timings.map((t) => t.times.map((seconds) => manifest.records / seconds).sort((a, b) => a - b));
+const median = (sorted) => (sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
+const fmt = (value) => Math.round(value).toLocaleString('en-US').padStart(9);
+process.stdout.write(`\n${manifest.records.toLocaleString('en-US')} records in ${manifest.files} files, ${manifest.violationsTotal} violations; records/s over ${args.runs} runs\n`);
+process.stdout.write(`${''.padEnd(34)} ${'median'.padStart(9)} ${'slowest'.padStart(9)} ${'fastest'.padStart(9)}\n`);
+commands.forEach(([name], i) => process.stdout.write(`${name.padEnd(34)} ${fmt(median(rates[i]))} ${fmt(rates[i][0])} ${fmt(rates[i].at(-1))}\n`));
+const [floor, one, many] = rates.map(median);
+const [floorBest, oneBest, manyBest] = rates.map((r) => r.at(-1));
+process.stdout.write(`ingest / floor on one core:        ${(one / floor * 100).toFixed(0)} % median, ${(oneBest / floorBest * 100).toFixed(0)} % fastest (target >= 60 %)\n`);
+process.stdout.write(`workers / one core:                ${(many / one).toFixed(2)} x median, ${(manyBest / oneBest).toFixed(2)} x fastest (target >= 1.6 x)\n`);
 rmSync(db, { force: true });
 rmSync(`${db}-wal`, { force: true });
 rmSync(`${db}-shm`, { force: true });
