@@ -52,6 +52,8 @@ export class SqliteInserter {
 
   /** Inserts the drafts; returns the counts and whether a type had to be created. */
   run(drafts: readonly ViolationDraft[], knownTypes: ReadonlySet<string>): InsertResult & { createdTypes: string[] } {
+    // Most delivery files hold no violation at all: then there are no rules to look at either.
+    if (drafts.length === 0) return { inserted: 0, duplicates: 0, createdTypes: [] };
     const now = Date.now();
     const whitelist = this.whitelist(now);
     const createdTypes: string[] = [];
