@@ -3,6 +3,7 @@
 // hit by autocannon. GET /health runs first in every round as the baseline (the framework's floor), so each
 // round compares baseline and subjects under the same machine load; the summary gives medians and spreads.
 // Usage: npm run build && node bench/api/run.mjs [--db sqlite:PATH] [--count N] [--duration S] [--connections C] [--runs R]
+//        [--server PATH/TO/fullstop.js] (another build, e.g. an older commit's, to compare under the same conditions)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
+    server: { type: 'string', default: 'dist/bin/fullstop.js' },
     reseed: { type: 'boolean', default: false },
   },
 });
@@ -38,7 +40,7 @@ if (opts.reseed || !existsSync(dbPath)) {
 const config = `${dbPath}.server.yaml`;
 writeFileSync(config, `auth:\n  tokens:\n    - { token: ${TOKEN}, uid: bench, accounts: "*", teams: [stups] }\n`);
 // Request logging stays on (info, one access-log line per request), as in production; the log is read and dropped.
-const server = runNode(['dist/bin/fullstop.js', 'server', '--port', '0', '--db', opts.db, '--config', config]);
+const server = runNode([opts.server, 'server', '--port', '0', '--db', opts.db, '--config', config]);
 const url = await new Promise((resolve, reject) => {
   server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
   let buffer = '';
@@ -93,7 +95,7 @@ async function measure({ title, path = '/', setupRequest, method, body }) {
   return row;
 }
 
-console.log(`fullstop API benchmark: ${url}, ${connections} connections, ${duration} s per scenario, ${runs} rounds, db ${dbPath}, ${bytes} bytes per page of 50`);
+console.log(`fullstop API benchmark: ${opts.server} at ${url}, ${connections} connections, ${duration} s per scenario, ${runs} rounds, db ${dbPath}, ${bytes} bytes per page of 50`);
 const rounds = [];
 for (let round = 1; round <= runs; round++) {
   console.log(`round ${round}`);
@@ -122,4 +124,5 @@ console.log(`target (p99 < 25 ms and > 2,000 req/s, medians): ${targets.join('; 
 server.kill('SIGTERM');
 await new Promise((resolve) => server.on('exit', resolve));
 mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/api.json`, `${JSON.stringify({ date: new Date().toISOString(), connections, duration, runs, bytes_per_page: bytes, summary, rounds, writes }, null, 2)}\n`);
+const resultFile = opts.server === 'dist/bin/fullstop.js' ? 'api.json' : 'api-other-server.json';
+writeFileSync(`${root}bench/results/${resultFile}`, `${JSON.stringify({ date: new Date().toISOString(), server: opts.server, connections, duration, runs, bytes_per_page: bytes, summary, rounds, writes }, null, 2)}\n`);

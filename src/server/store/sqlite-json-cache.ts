@@ -19,6 +19,8 @@ const CLOSE = Buffer.from(']');
 
 interface Entry {
   version: number;
+  /** From Buffer.from(text), which carves small Buffers out of shared slabs: a BLOB column would cost an
+   * off-heap allocation per row, and their churn forced full GCs on pages of rows not seen before. */
   json: Buffer;
 }
 
@@ -28,7 +30,7 @@ export class RowJsonCache {
   private readonly byIds: Database.Statement;
 
   constructor(db: Database.Database, private readonly limit = ROW_JSON_CACHE_LIMIT) {
-    this.byIds = db.prepare(`SELECT id, version, CAST(${VIOLATION_JSON} AS BLOB) FROM violation WHERE id IN (SELECT value FROM json_each(?))`).raw();
+    this.byIds = db.prepare(`SELECT id, version, ${VIOLATION_JSON} FROM violation WHERE id IN (SELECT value FROM json_each(?))`).raw();
   }
 
   clear(): void {
@@ -62,7 +64,8 @@ export class RowJsonCache {
 
   private load(ids: number[]): Map<number, Buffer> {
     const loaded = new Map<number, Buffer>();
-    for (const [id, version, json] of this.byIds.all(JSON.stringify(ids)) as Array<[number, number, Buffer]>) {
+    for (const [id, version, text] of this.byIds.all(JSON.stringify(ids)) as Array<[number, number, string]>) {
+      const json = Buffer.from(text);
       loaded.set(id, json);
       this.set(id, { version, json });
     }
