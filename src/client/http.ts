@@ -1,9 +1,9 @@
 /**
- * One HTTP exchange with retries, timeouts and typed errors, on the keep-alive transport of `transport.ts`.
+ * One HTTP exchange with retries, timeouts and typed errors, on global fetch (`transport.ts`).
  */
 import { AbortedError, ApiError, AuthError, NetworkError, TimeoutError, type RequestInfo } from './errors.js';
 import { describeErrorBody } from './error-body.js';
-import { createTransport, ExchangeFailure, type RawRequest, type RawResponse } from './transport.js';
+import { ExchangeFailure, sendWithFetch, type RawRequest, type RawResponse } from './transport.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -11,7 +11,7 @@ export interface HttpOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <token>` when present. */
   token?: string | undefined;
-  /** Sends one exchange; injectable so tests can shape failures. Default: node:http(s) with keep-alive. */
+  /** Sends one exchange; injectable so tests can shape failures. Default: global fetch. */
   send?: (request: RawRequest) => Promise<RawResponse>;
   /** Per attempt, including reading the body. Default 30 s. */
   timeoutMs?: number;
@@ -67,11 +67,15 @@ export function buildUrl(baseUrl: string, path: string, query: Query = {}): stri
   return url.toString();
 }
 
+/** The most specific reason in an error's cause chain: fetch wraps `ECONNREFUSED` in a TypeError("fetch failed"). */
 function networkReason(error: unknown): string {
-  const cause = error as { code?: unknown; message?: unknown } | undefined;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
-  return String(error);
+  let outer: string | undefined;
+  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; current; ) {
+    if (typeof current.code === 'string') return current.code;
+    if (typeof current.message === 'string') outer ??= current.message;
+    current = current.cause as typeof current;
+  }
+  return outer ?? String(error);
 }
 
 type Attempt = { response: HttpResponse } | { retryable: Error; retryAfterMs?: number | undefined };
@@ -82,8 +86,8 @@ export function createHttp(options: HttpOptions): (request: HttpRequest) => Prom
   const retries = options.retries ?? 3;
   const backoffMs = options.backoffMs ?? defaultBackoffMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const { origin, protocol } = new URL(options.baseUrl);
-  const send = options.send ?? createTransport(protocol);
+  const { origin } = new URL(options.baseUrl);
+  const send = options.send ?? sendWithFetch;
   // The same for every request of this client: built once.
   const baseHeaders: Record<string, string> = { Accept: 'application/json' };
   if (options.token) baseHeaders.Authorization = `Bearer ${options.token}`;

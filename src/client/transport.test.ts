@@ -7,7 +7,10 @@ let server: Server | undefined;
 
 async function serve(handler: (res: ServerResponse) => void): Promise<{ url: string; connections: () => number }> {
   let connections = 0;
-  server = createServer((_req, res) => handler(res));
+  server = createServer((req, res) => {
+    req.resume(); // a real server reads the body; an unread body can make it close the connection
+    handler(res);
+  });
   server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, connections: () => connections };
@@ -21,15 +24,16 @@ afterEach(async () => {
 
 const noWait = { sleep: async () => {}, backoffMs: () => 0 };
 
-describe('the keep-alive transport', () => {
-  it('reuses one connection for sequential requests and reads bodies as UTF-8', async () => {
+describe('the fetch transport', () => {
+  it('reuses connections for sequential requests and reads bodies as UTF-8', async () => {
     const { url, connections } = await serve((res) => res.end(JSON.stringify({ text: 'Grüße' })));
     const http = createHttp({ baseUrl: url });
     for (let i = 0; i < 5; i++) {
       const res = await http({ method: 'POST', path: `/api/violations/${i}/resolution`, body: 'ok ✓', contentType: 'text/plain' });
       expect(JSON.parse(res.text)).toEqual({ text: 'Grüße' });
     }
-    expect(connections()).toBe(1);
+    // undici opens a second connection for the second request, then keeps reusing it.
+    expect(connections()).toBeLessThanOrEqual(2);
   });
 
   it('treats a connection closed mid-body as a network failure and retries it', async () => {
