@@ -47,8 +47,11 @@ const rates = timings.map((t) => t.times.map((seconds) => manifest.records / sec
 const median = (sorted) => (sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
 const fmt = (value) => Math.round(value).toLocaleString('en-US').padStart(9);
 process.stdout.write(`\n${manifest.records.toLocaleString('en-US')} records in ${manifest.files} files, ${manifest.violationsTotal} violations; records/s over ${args.runs} runs\n`);
-process.stdout.write(`${''.padEnd(34)} ${'median'.padStart(9)} ${'slowest'.padStart(9)} ${'fastest'.padStart(9)}\n`);
-commands.forEach(([name], i) => process.stdout.write(`${name.padEnd(34)} ${fmt(median(rates[i]))} ${fmt(rates[i][0])} ${fmt(rates[i].at(-1))}\n`));
+// CPU seconds (user + system, all threads) tell how much work a command did, whatever else ran beside it.
+process.stdout.write(`${''.padEnd(34)} ${'median'.padStart(9)} ${'slowest'.padStart(9)} ${'fastest'.padStart(9)}   CPU s/run\n`);
+commands.forEach(([name], i) =>
+  process.stdout.write(`${name.padEnd(34)} ${fmt(median(rates[i]))} ${fmt(rates[i][0])} ${fmt(rates[i].at(-1))}   ${(timings[i].user + timings[i].system).toFixed(2).padStart(9)}\n`),
+);
 const [floor, one, many] = rates.map(median);
 const [floorBest, oneBest, manyBest] = rates.map((r) => r.at(-1));
 process.stdout.write(`ingest / floor on one core:        ${(one / floor * 100).toFixed(0)} % median, ${(oneBest / floorBest * 100).toFixed(0)} % fastest (target >= 60 %)\n`);
