@@ -5,6 +5,7 @@
 // Usage: npm run build && node bench/api/run.mjs [--db sqlite:PATH] [--count N] [--duration S] [--connections C] [--runs R]
 //        [--server PATH/TO/fullstop.js] (another build, e.g. an older commit's, to compare under the same conditions)
 import { spawn } from 'node:child_process';
+import { startServer } from '../lib/start-server.mjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -40,17 +41,9 @@ if (opts.reseed || !existsSync(dbPath)) {
 const config = `${dbPath}.server.yaml`;
 writeFileSync(config, `auth:\n  tokens:\n    - { token: ${TOKEN}, uid: bench, accounts: "*", teams: [stups] }\n`);
 // Request logging stays on (info, one access-log line per request), as in production; the log is read and dropped.
-const server = runNode([opts.server, 'server', '--port', '0', '--db', opts.db, '--config', config]);
-const url = await new Promise((resolve, reject) => {
-  server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  let buffer = '';
-  server.stdout.on('data', (chunk) => {
-    buffer += chunk;
-    const match = /"url":"(http:[^"]+)"/.exec(buffer);
-    if (match) resolve(match[1]);
-    if (buffer.length > 65536) buffer = '';
-  });
-});
+const started = startServer({ bin: opts.server, args: ['--db', opts.db, '--config', config], cwd: root });
+const { server } = started;
+const url = await started.url;
 
 const headers = { authorization: `Bearer ${TOKEN}` };
 const getJson = async (path) => (await fetch(`${url}${path}`, { headers })).json();

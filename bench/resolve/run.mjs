@@ -7,6 +7,7 @@
 // that answers both, whose per-resolution cost bounds what any client can reach.
 // Usage: npm run build && node bench/resolve/run.mjs [--runs 5] [--count 1000]
 import { spawn } from 'node:child_process';
+import { startServer } from '../lib/start-server.mjs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,18 +29,9 @@ await store.insertViolations(Array.from({ length: count }, (_, i) => ({ eventId:
 await store.close();
 writeFileSync(join(dir, 'server.yaml'), `auth:\n  tokens:\n    - { token: ${TOKEN}, uid: bench, accounts: "*" }\n`);
 
-const server = spawn(process.execPath, [`${root}dist/bin/fullstop.js`, 'server', '--port', '0', '--db', `sqlite:${dbPath}`, '--config', join(dir, 'server.yaml')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve) => {
-  let buffer = '';
-  server.stdout.on('data', (chunk) => {
-    buffer += chunk;
-    const match = /"url":"(http:[^"]+)"/.exec(buffer);
-    if (match) resolve(match[1]);
-    if (buffer.length > 65536) buffer = '';
-  });
-});
+const started = startServer({ bin: `${root}dist/bin/fullstop.js`, args: ['--db', `sqlite:${dbPath}`, '--config', join(dir, 'server.yaml')] });
+const { server } = started;
+const url = await started.url;
 
 const db = new Database(dbPath);
 const reopen = () => db.prepare('UPDATE violation SET comment = NULL').run();

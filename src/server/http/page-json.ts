@@ -3,22 +3,13 @@
  * fast path returns it: the rows are never parsed, and the body leaves as one Buffer.
  */
 import type { FastifyReply } from 'fastify';
-import type { SortOrder } from '../../shared/violation.js';
+import type { Page } from '../../shared/violation.js';
 
 /** What fastify sets for the JSON it serialises itself. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The members after `content`, in PageSchema's order. */
-export interface PageInfo {
-  total_elements: number;
-  total_pages: number;
-  size: number;
-  number: number;
-  number_of_elements: number;
-  first: boolean;
-  last: boolean;
-  sort: SortOrder[];
-}
+export type PageInfo = Omit<Page<never>, 'content'>;
 
 const CONTENT_OPEN = Buffer.from('{"content":');
 
