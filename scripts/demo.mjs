@@ -19,8 +19,11 @@ const db = `sqlite:${join(dir, 'fullstop.db')}`;
 
 const say = (text) => process.stderr.write(`\n\x1b[1m==> ${text}\x1b[0m\n`.replace(/\x1b\[[0-9;]*m/g, process.stderr.isTTY && !process.env.NO_COLOR ? '$&' : ''));
 
+/** Quotes an argument the way a user would type it, so each printed command can be copied into a shell. */
+const shellQuote = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+
 function run(command, commandArgs, env = {}) {
-  const shown = [command === process.execPath ? 'node' : command, ...commandArgs].map((a) => a.replace(root + '/', '')).join(' ');
+  const shown = [command === process.execPath ? 'node' : command, ...commandArgs].map((a) => a.replace(root + '/', '')).map(shellQuote).join(' ');
   process.stderr.write(`$ ${shown.replace('node dist/bin/fullstop.js', 'fullstop')}\n`);
   const result = spawnSync(command, commandArgs, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`${shown} exited with ${result.status ?? result.signal}`);
