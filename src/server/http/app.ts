@@ -33,6 +33,7 @@ import { violationCountRoutes } from './routes/violation-count.js';
 import { whitelistingRuleRoutes } from './routes/whitelisting-rules.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { packageVersion } from './package-version.js';
+import { dropEmptyQueryValues } from './params.js';
 
 export interface AppOptions {
   store: ViolationStore;
@@ -103,6 +104,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(
     async (api) => {
       requireAuthentication(api, options.auth);
+      api.addHook('preValidation', async (request) => dropEmptyQueryValues(request.query));
       await api.register(violationRoutes, deps);
       await api.register(resolutionRoutes, deps);
       await api.register(violationTypeRoutes, deps);

@@ -27,6 +27,16 @@ export function parseBool(value: string | undefined): boolean | undefined {
   return ['true', 'on', 'yes', '1'].includes(value.toLowerCase());
 }
 
+/**
+ * Spring binds an empty query value (`checked=`, `severity=`, `from=`) as if the parameter were absent: the
+ * `defaultValue` or null. Dropping such values before validation gives the same answers instead of a 400.
+ */
+export function dropEmptyQueryValues(query: unknown): void {
+  if (typeof query !== 'object' || query === null) return;
+  const record = query as Record<string, unknown>;
+  for (const [name, value] of Object.entries(record)) if (value === '') delete record[name];
+}
+
 /** Epoch milliseconds, keeping any sub-millisecond fraction so strict bounds stay exact. */
 export function parseDateTime(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
