@@ -11,6 +11,7 @@ import * as resolveViolations from './commands/resolve-violations/index.js';
 import * as server from './commands/server.js';
 import * as types from './commands/types.js';
 import type { Context } from './context.js';
+import { expandCommandPrefix } from './command-prefix.js';
 import { CliError, EXIT, ExitSignal, type ExitCode } from './errors.js';
 import { ENVIRONMENT_HELP } from './help.js';
 import { packageVersion } from './version.js';
@@ -59,7 +60,9 @@ export function buildProgram(ctx: Context): Command {
 /** Runs the CLI with `argv` (without node and script) and returns the exit code; never calls process.exit. */
 export async function main(argv: string[], ctx: Context): Promise<number> {
   try {
-    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+    const program = buildProgram(ctx);
+    const names = program.commands.map((command) => command.name());
+    await program.parseAsync(expandCommandPrefix(argv, names), { from: 'user' });
     return EXIT.ok;
   } catch (error) {
     return report(error, ctx);

@@ -47,3 +47,18 @@ describe('types', () => {
     expect(r.stdout.split('\n')[0]).toMatch(/^Id\s+Sev\.\s+Prio\.\s+Title\s+Help Text$/);
   });
 });
+
+describe('command prefixes', () => {
+  it('runs a command from a unique prefix of its name, as the original client did', async () => {
+    javaServer();
+    const full = await runCli(['types', '-o', 'tsv']);
+    const short = await runCli(['ty', '-o', 'tsv']);
+    expect(short).toMatchObject({ code: 0, stderr: '', stdout: full.stdout });
+  });
+
+  it('still rejects a word that is no prefix of a command', async () => {
+    const r = await runCli(['typo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'typo'");
+  });
+});
