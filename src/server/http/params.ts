@@ -37,7 +37,7 @@ export function dropEmptyQueryValues(query: unknown): void {
   for (const [name, value] of Object.entries(record)) if (value === '') delete record[name];
 }
 
-/** Epoch milliseconds, keeping any sub-millisecond fraction so strict bounds stay exact. */
+/** Epoch milliseconds; digits of the fraction past the millisecond are dropped, as Joda-Time parses them in the original. */
 export function parseDateTime(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const m = DATE_TIME.exec(value);
@@ -55,7 +55,7 @@ export function parseDateTime(name: string, value: string | undefined): number |
     const digits = zone.slice(1).replace(':', '');
     offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
   }
-  return base - offsetMinutes * 60_000 + (fraction === '' ? 0 : Number(`0.${fraction}`) * 1000);
+  return base - offsetMinutes * 60_000 + Number(fraction.slice(0, 3).padEnd(3, '0'));
 }
 
 /** Splits comma-separated entries of a list parameter and drops empty ones; undefined when nothing is left. */
