@@ -22,6 +22,14 @@ describe('meta filter', () => {
     [[{ a: 'b' }], 'a=b', false],
     [{ flag: false }, 'flag=false', true],
     [{}, 'missing=', false],
+    // Python's str() spellings, which the original compared against.
+    [{ flag: true }, 'flag=True', true],
+    [{ flag: false }, 'flag=False', true],
+    [{ flag: true }, 'flag=False', false],
+    [{ gone: null }, 'gone=None', true],
+    [{ gone: null }, 'gone=null', true],
+    [{ other: 1 }, 'missing=None', true],
+    [{ text: 'True' }, 'text=true', false],
   ])('%j with %s → %s', (meta, filter, expected) => {
     expect(metaMatches(meta, parseMetaFilter(filter))).toBe(expected);
   });
@@ -49,5 +57,16 @@ describe('remeta', () => {
     expect(remetaMatches({ app_name: 'foobar' }, /.*foobar/, formatMetaInfo)).toBe(true);
     expect(remetaMatches(null, /.*/, formatMetaInfo)).toBe(false);
     expect(remetaMatches('app_name, foobar', /app_name/g, formatMetaInfo)).toBe(true);
+  });
+});
+
+describe('the meta parameter sent to a newer server', () => {
+  it('leaves out the pairs only the client matches (Python spellings), keeping the rest', async () => {
+    const { toViolationQuery } = await import('./violation-query.js');
+    const query = (meta: string) =>
+      toViolationQuery({ since: new Date(0), limit: 20, meta: parseMetaFilter(meta) }, []).meta;
+    expect(query('public=True,ami_name=x')).toBe('ami_name=x');
+    expect(query('a=None,b=null,c=False')).toBeUndefined();
+    expect(query('flag=true')).toBe('flag=true');
   });
 });

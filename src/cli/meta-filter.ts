@@ -34,10 +34,21 @@ function asText(value: unknown): string {
   return String(value);
 }
 
+/**
+ * The spellings a filter value may use for `value`. The original compared Python's `str()` of the value, so
+ * `flag=True` matched a JSON `true` and `key=None` a null or missing key; those keep working beside `true`/`null`.
+ */
+function spellings(value: unknown): string[] {
+  if (value === undefined) return ['None'];
+  if (value === null) return ['null', 'None'];
+  if (typeof value === 'boolean') return [String(value), value ? 'True' : 'False'];
+  return [asText(value)];
+}
+
 /** True when `meta` is an object (or JSON text of one) holding every `key=value` of the filter. */
 export function metaMatches(meta: unknown, filter: MetaFilter): boolean {
   if (filter.length === 0) return true;
   const object = metaObject(meta);
   if (!object) return false;
-  return filter.every(([key, value]) => key in object && asText(object[key]) === value);
+  return filter.every(([key, value]) => spellings(Object.hasOwn(object, key) ? object[key] : undefined).includes(value));
 }

@@ -2,6 +2,7 @@
 import type { ViolationQuery } from '../client/client.js';
 import type { Violation } from '../shared/violation.js';
 import { violationMatcher } from './filters.js';
+import type { MetaFilter } from './meta-filter.js';
 import type { FilterOptions } from './options.js';
 
 /**
@@ -19,8 +20,17 @@ export function toViolationQuery(opts: FilterOptions, accounts: string[]): Omit<
     'application-ids': opts.applications,
     'application-version-ids': opts.applicationVersions,
     regions: opts.region,
-    meta: opts.meta?.map(([key, value]) => `${key}=${value}`).join(','),
+    meta: serverMeta(opts.meta),
   };
+}
+
+/** Values the client matches by Python's `str()` spelling (meta-filter.ts) and a newer server would not. */
+const CLIENT_ONLY_VALUES = new Set(['True', 'False', 'None', 'null']);
+
+/** The `meta` parameter: the pairs a newer server matches as the client does; the client filters all of them. */
+function serverMeta(meta: MetaFilter | undefined): string | undefined {
+  const pairs = (meta ?? []).filter(([, value]) => !CLIENT_ONLY_VALUES.has(value));
+  return pairs.length > 0 ? pairs.map(([key, value]) => `${key}=${value}`).join(',') : undefined;
 }
 
 /** The client-side filter for `--region`, `--meta` and `--remeta`, or undefined when none was given. */

@@ -54,7 +54,7 @@ beforeAll(async () => {
   );
   store = await openStore(db);
   await store.insertViolations([
-    { eventId: 'a1', accountId: A, region: 'eu-west-1', type: 'WRONG_REGION', instanceId: 'i-1', metaInfo: { ami_name: 'taupage-1' } },
+    { eventId: 'a1', accountId: A, region: 'eu-west-1', type: 'WRONG_REGION', instanceId: 'i-1', metaInfo: { ami_name: 'taupage-1', public: true } },
     { eventId: 'a2', accountId: A, region: 'us-east-1', type: 'WRONG_REGION', instanceId: 'i-2', metaInfo: { ami_name: 'other' } },
     { eventId: 'a3', accountId: A, region: 'eu-west-1', type: 'WRONG_AMI', applicationId: 'kio', applicationVersion: '1.0', metaInfo: { ami_name: 'bad-ami' } },
     { eventId: 'b1', accountId: B, region: 'eu-central-1', type: 'UNSECURED_ROOT_USER', metaInfo: ['root'] },
@@ -92,6 +92,9 @@ describe('fullstop CLI against fullstop server', () => {
     expect(eventIds(await json(['list-violations', '--severity', '4']))).toEqual(['b1']);
     expect(eventIds(await json(['list-violations', '--applications', 'kio', '--application-versions', '1.0']))).toEqual(['a3']);
     expect(eventIds(await json(['list-violations', '-m', 'ami_name=other']))).toEqual(['a2']);
+    // The original compared Python's str() of a value: `True` for a JSON true.
+    expect(eventIds(await json(['list-violations', '-m', 'public=True']))).toEqual(['a1']);
+    expect(eventIds(await json(['list-violations', '-m', 'public=true,ami_name=taupage-1']))).toEqual(['a1']);
     expect(eventIds(await json(['list-violations', '-x', '.*bad-ami']))).toEqual(['a3']);
     expect(eventIds(await json(['list-violations', '-l', '2']))).toEqual(['b1', 'b2']);
     expect(eventIds(await json(['list-violations', '--since', '30d', '--until', '7d']))).toEqual([]);
