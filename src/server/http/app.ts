@@ -74,6 +74,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     ...(isLoggerInstance(logger) ? { loggerInstance: logger } : { logger }),
     logController: new AccessLog(),
+    // Spring MVC matches `/api/violations/` like `/api/violations` (trailing-slash match is on by default there).
+    routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
