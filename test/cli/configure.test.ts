@@ -44,6 +44,13 @@ describe('configure', () => {
     expect(storeOf(home)).toEqual({ url: 'https://old.example.org', accounts: ['123456789012', '210987654321'] });
   });
 
+  it('reads a URL without a scheme as https, as the original prompt did', async () => {
+    const home = tempHome();
+    const r = await runCli(['configure'], { bare: true, tty: true, answers: ['fullstop.example.org', '123456789012'] }, home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(storeOf(home)).toEqual({ url: 'https://fullstop.example.org', accounts: ['123456789012'] });
+  });
+
   it("reads the original client's fullstop.yaml while no store exists, and the file's settings are used", async () => {
     const home = tempHome();
     mkdirSync(join(home, '.config', 'fullstop'), { recursive: true });

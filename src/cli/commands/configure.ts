@@ -22,6 +22,12 @@ function validAccounts(text: string): true | string {
   }
 }
 
+/** `fullstop.example.org` means `https://fullstop.example.org`, as the original's prompt (clickclick UrlType) read it. */
+function withScheme(text: string): string {
+  const trimmed = text.trim();
+  return trimmed === '' || trimmed.includes('://') ? trimmed : `https://${trimmed}`;
+}
+
 /** Asks for (on a terminal) or takes (from flags) the URL and accounts, stores them, and returns what was stored. */
 export async function configure(opts: ConfigureOptions, ctx: Context): Promise<{ path: string; settings: FileSettings }> {
   const current = await loadFileSettings(ctx.configDir, ctx.legacyConfigPath);
@@ -33,15 +39,16 @@ export async function configure(opts: ConfigureOptions, ctx: Context): Promise<{
       hint: 'fullstop configure --url URL --accounts ID[,ID…]',
     });
   }
-  url ??= await ctx.io.prompter.input({ message: 'Fullstop URL', default: current.url, validate: checkUrl });
+  url ??= await ctx.io.prompter.input({ message: 'Fullstop URL', default: current.url, validate: (text) => checkUrl(withScheme(text)) });
   accounts ??= await ctx.io.prompter.input({
     message: 'AWS account IDs (comma separated)',
     default: current.accounts?.join(','),
     validate: validAccounts,
   });
-  const urlCheck = checkUrl(url.trim());
+  url = withScheme(url);
+  const urlCheck = checkUrl(url);
   if (urlCheck !== true) throw new UsageError(`--url: ${urlCheck}`);
-  const settings = { url: url.trim().replace(/\/+$/, ''), accounts: parseAccounts(accounts) };
+  const settings = { url: url.replace(/\/+$/, ''), accounts: parseAccounts(accounts) };
   if (settings.accounts.length === 0) throw new UsageError('--accounts: enter at least one account id');
   const path = await saveFileSettings(ctx.configDir, settings);
   return { path, settings };
