@@ -67,15 +67,15 @@ export function buildUrl(baseUrl: string, path: string, query: Query = {}): stri
   return url.toString();
 }
 
-/** The most specific reason in an error's cause chain: fetch wraps `ECONNREFUSED` in a TypeError("fetch failed"). */
+/** The most specific reason in an error's cause chain: fetch wraps `ECONNREFUSED` or "bad port" in a TypeError("fetch failed"). */
 function networkReason(error: unknown): string {
-  let outer: string | undefined;
+  let innermost: string | undefined;
   for (let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; current; ) {
     if (typeof current.code === 'string') return current.code;
-    if (typeof current.message === 'string') outer ??= current.message;
+    if (typeof current.message === 'string') innermost = current.message;
     current = current.cause as typeof current;
   }
-  return outer ?? String(error);
+  return innermost ?? String(error);
 }
 
 type Attempt = { response: HttpResponse } | { retryable: Error; retryAfterMs?: number | undefined };

@@ -17,7 +17,8 @@ async function serve(handler: (res: ServerResponse) => void): Promise<{ url: str
 }
 
 afterEach(async () => {
-  server?.closeAllConnections();
+  if (!server) return;
+  server.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
   server = undefined;
 });
@@ -56,5 +57,15 @@ describe('the fetch transport', () => {
     });
     const http = createHttp({ baseUrl: url, timeoutMs: 200, ...noWait });
     await expect(http({ method: 'GET', path: '/api/violations' })).rejects.toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe('network failures', () => {
+  it('names the innermost reason fetch gives, not its generic "fetch failed"', async () => {
+    // Port 1 is on fetch's list of blocked ports: undici refuses it before connecting.
+    const http = createHttp({ baseUrl: 'http://127.0.0.1:1', ...noWait });
+    await expect(http({ method: 'GET', path: '/api/violation-types' })).rejects.toThrow(
+      new NetworkError('could not reach http://127.0.0.1:1 (bad port)'),
+    );
   });
 });
