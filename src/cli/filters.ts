@@ -1,5 +1,5 @@
 /**
- * Client-side filters of list-violations and resolve-violations: `--region`, `-m/--meta`, `-x/--remeta`.
+ * Client-side filters of list-violations and resolve-violations: `--region`, `--instance-ids`, `-m/--meta`, `-x/--remeta`.
  * They keep the original client's meaning, and are applied even when a newer server filters too, because
  * the original server ignores them.
  */
@@ -19,6 +19,7 @@ export function remetaMatches(meta: unknown, regex: RegExp, format: MetaFormatte
 
 export interface ViolationFilter {
   regions?: string[] | undefined;
+  instanceIds?: string[] | undefined;
   meta?: MetaFilter | undefined;
   /** `format` is passed in because it loads yaml (~50 ms): callers import it only when --remeta is given. */
   remeta?: { regex: RegExp; format: MetaFormatter } | undefined;
@@ -26,11 +27,12 @@ export interface ViolationFilter {
 
 /** Builds the client-side predicate, or undefined when no client-side filter is active. */
 export function violationMatcher(filter: ViolationFilter): ((v: Violation) => boolean) | undefined {
-  const { regions, meta, remeta } = filter;
-  const active = (regions && regions.length > 0) || (meta && meta.length > 0) || remeta;
+  const { regions, instanceIds, meta, remeta } = filter;
+  const active = (regions && regions.length > 0) || (instanceIds && instanceIds.length > 0) || (meta && meta.length > 0) || remeta;
   if (!active) return undefined;
   return (v) =>
     (!regions || regions.length === 0 || (v.region !== null && regions.includes(v.region))) &&
+    (!instanceIds || instanceIds.length === 0 || (v.instance_id !== null && instanceIds.includes(v.instance_id))) &&
     (!meta || metaMatches(v.meta_info, meta)) &&
     (!remeta || remetaMatches(v.meta_info, remeta.regex, remeta.format));
 }

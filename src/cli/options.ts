@@ -18,6 +18,7 @@ export interface FilterOptions {
   type?: string[];
   severity?: number;
   region?: string[];
+  instanceIds?: string[];
   applications?: string[];
   applicationVersions?: string[];
   meta?: MetaFilter;
@@ -86,6 +87,11 @@ export const severityOption = () =>
 export const regionOption = () =>
   new Option('-r, --region <regions>', 'only these AWS regions, comma separated').argParser(list('regions'));
 
+export const instanceIdsOption = () =>
+  new Option('--instance-ids <ids>', 'only these instance ids (EC2 instance, security group, function ARN, …), comma separated').argParser(
+    list('instance ids'),
+  );
+
 export const applicationsOption = () =>
   new Option('--applications <ids>', 'only these application ids, comma separated').argParser(list('application ids'));
 
@@ -132,6 +138,7 @@ export function filterOptions(now: () => Date): Option[] {
     typeOption(),
     severityOption(),
     regionOption(),
+    instanceIdsOption(),
     applicationsOption(),
     applicationVersionsOption(),
     metaOption(),

@@ -7,7 +7,7 @@ import type { FilterOptions } from './options.js';
 
 /**
  * The query the original client sends (`accounts`, `from`, `type`, `severity`, `application-ids`,
- * `application-version-ids`), `types` for a list, and what a newer server filters itself (`regions`, `meta`).
+ * `application-version-ids`), `types` for a list, and what a newer server filters itself (`regions`, `instance-ids`, `meta`).
  */
 export function toViolationQuery(opts: FilterOptions, accounts: string[]): Omit<ViolationQuery, 'page' | 'size' | 'checked'> {
   const types = opts.type ?? [];
@@ -20,6 +20,7 @@ export function toViolationQuery(opts: FilterOptions, accounts: string[]): Omit<
     'application-ids': opts.applications,
     'application-version-ids': opts.applicationVersions,
     regions: opts.region,
+    'instance-ids': opts.instanceIds,
     meta: serverMeta(opts.meta),
   };
 }
@@ -33,8 +34,8 @@ function serverMeta(meta: MetaFilter | undefined): string | undefined {
   return pairs.length > 0 ? pairs.map(([key, value]) => `${key}=${value}`).join(',') : undefined;
 }
 
-/** The client-side filter for `--region`, `--meta` and `--remeta`, or undefined when none was given. */
+/** The client-side filter for `--region`, `--instance-ids`, `--meta` and `--remeta`, or undefined when none was given. */
 export async function toMatcher(opts: FilterOptions): Promise<((v: Violation) => boolean) | undefined> {
   const remeta = opts.remeta && { regex: opts.remeta, format: (await import('./output/meta-info.js')).formatMetaInfo };
-  return violationMatcher({ regions: opts.region, meta: opts.meta, remeta });
+  return violationMatcher({ regions: opts.region, instanceIds: opts.instanceIds, meta: opts.meta, remeta });
 }

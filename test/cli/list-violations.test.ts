@@ -46,6 +46,15 @@ describe('list-violations against the original Java server', () => {
     expect(params(server.requests[0]!)).toMatchObject({ size: '100', regions: 'ap-south-1' });
   });
 
+  it('sends --instance-ids to the server and filters by them itself, since the Java server ignores them', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...fixtureViolations()[0]!, id: 2000 + i, instance_id: `i-${i}` }));
+    const server = javaServer(many);
+    const r = await runCli(['list-violations', '--since', '7d', '--instance-ids', 'i-3,i-17', '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((v: { instance_id: string }) => v.instance_id)).toEqual(['i-3', 'i-17']);
+    expect(params(server.requests[0]!)).toMatchObject({ 'instance-ids': 'i-3,i-17' });
+  });
+
   it('stops when the server has no more rows, even below --limit', async () => {
     const server = javaServer();
     const r = await runCli(['list-violations', '--since', '7d', '-r', 'us-east-1', '-o', 'json']);
