@@ -38,6 +38,11 @@ describe('auth with static tokens', () => {
       'access-control-allow-headers': 'Content-Type, x-requested-with, Authorization',
     });
     expect(missing.headers['access-control-allow-origin']).toBe('*');
+    // As in the original, where Spring Security answers before the dispatcher looks for a route.
+    expect((await t.app.inject({ url: '/api/no-such-resource' })).statusCode).toBe(401);
+    const unknown = await t.app.inject({ url: '/api/no-such-resource', headers: bearer(TOKENS.reader) });
+    expect([unknown.statusCode, unknown.json().message]).toEqual([404, 'no route for GET /api/no-such-resource']);
+    expect((await t.app.inject({ url: '/no-such-page' })).statusCode).toBe(404);
   });
 
   it('lets a token resolve only its accounts (403 otherwise), and records its uid', async () => {

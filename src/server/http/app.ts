@@ -21,7 +21,7 @@ import type { ServerConfig } from '../config.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { createAccessControl } from '../auth/access.js';
 import type { TeamService } from '../auth/team-service.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling, notFound } from './error-handler.js';
 import { AccessLog } from './access-log.js';
 import { requireAuthentication } from './auth-hook.js';
 import type { RouteDeps } from './deps.js';
@@ -106,6 +106,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(
     async (api) => {
       requireAuthentication(api, options.auth);
+      // Unknown /api paths need a token too, as in the original (Spring Security runs before the dispatcher).
+      api.setNotFoundHandler(notFound);
       api.addHook('preValidation', async (request) => dropEmptyQueryValues(request.query));
       await api.register(violationRoutes, deps);
       await api.register(resolutionRoutes, deps);

@@ -44,7 +44,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(body(500, 'Internal Server Error', request));
   });
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(body(404, `no route for ${request.method} ${request.url.split('?')[0]}`, request));
-  });
+  app.setNotFoundHandler(notFound);
+}
+
+/** 404 for a path no route serves; set again inside the API plugin so that its token check runs first. */
+export function notFound(request: FastifyRequest, reply: FastifyReply): void {
+  reply.code(404).send(body(404, `no route for ${request.method} ${request.url.split('?')[0]}`, request));
 }
