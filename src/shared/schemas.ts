@@ -153,3 +153,16 @@ export const ApiErrorSchema = Type.Object(
   { status: Type.Integer(), error: Type.String(), message: Type.String(), path: Type.String() },
   { $id: 'ApiError' },
 );
+
+/** Every schema with an `$id`, for a server to register once so that routes can `$ref` them. */
+export const NAMED_SCHEMAS = [
+  ViolationTypeSchema,
+  ViolationSchema,
+  SortOrderSchema,
+  CreateViolationSchema,
+  RuleInputSchema,
+  RuleSchema,
+  CountByAccountAndTypeSchema,
+  CountByAppVersionAndTypeSchema,
+  ApiErrorSchema,
+];

@@ -5,17 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import {
-  ViolationTypeSchema,
-  ViolationSchema,
-  SortOrderSchema,
-  CreateViolationSchema,
-  RuleInputSchema,
-  RuleSchema,
-  CountByAccountAndTypeSchema,
-  CountByAppVersionAndTypeSchema,
-  ApiErrorSchema,
-} from '../../shared/schemas.js';
+import { NAMED_SCHEMAS } from '../../shared/schemas.js';
 import type { ViolationStore } from '../store/store.js';
 import type { ServerConfig } from '../config.js';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -53,18 +43,6 @@ const CORS_HEADERS = {
   'access-control-allow-headers': 'Content-Type, x-requested-with, Authorization',
 };
 
-const SHARED_SCHEMAS = [
-  ViolationTypeSchema,
-  ViolationSchema,
-  SortOrderSchema,
-  CreateViolationSchema,
-  RuleInputSchema,
-  RuleSchema,
-  CountByAccountAndTypeSchema,
-  CountByAppVersionAndTypeSchema,
-  ApiErrorSchema,
-];
-
 function isLoggerInstance(logger: AppOptions['logger']): logger is FastifyBaseLogger {
   return typeof logger === 'object' && logger !== null && typeof (logger as FastifyBaseLogger).child === 'function';
 }
@@ -79,7 +57,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of NAMED_SCHEMAS) app.addSchema(schema);
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(CORS_HEADERS);
     done();
