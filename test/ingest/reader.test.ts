@@ -31,6 +31,7 @@ describe('reading CloudTrail files', () => {
     ['a delivery file', JSON.stringify({ Records: [record('a'), record('b')] })],
     ['a JSON array of records', JSON.stringify([record('a'), record('b')])],
     ['NDJSON', `${JSON.stringify(record('a'))}\n${JSON.stringify(envelope(record('b')))}\n`],
+    ['NDJSON of whole deliveries', `${JSON.stringify({ Records: [record('a')] })}\n${JSON.stringify({ Records: [record('b')] })}\n`],
   ];
   for (const [name, text] of shapes) {
     it(`reads ${name}, plain or gzipped, at once or streamed`, async () => {
@@ -42,6 +43,15 @@ describe('reading CloudTrail files', () => {
       }
     });
   }
+
+  it('fails a streamed file with more JSON after its records array, instead of dropping what follows', async () => {
+    const text = `${JSON.stringify({ Records: [record('a')] })} ${JSON.stringify({ Records: [record('b')] })}`;
+    await expect(parseStream(Readable.from([Buffer.from(text)]), evaluate)).rejects.toThrow(CloudTrailFormatError);
+    const array = `${JSON.stringify([record('a')])} 42`;
+    await expect(parseStream(Readable.from([Buffer.from(array)]), evaluate)).rejects.toThrow(/more JSON follows the records array/);
+    const trailingSpace = `${JSON.stringify({ Records: [record('a')] })}\n  \n`;
+    expect(await parseStream(Readable.from([Buffer.from(trailingSpace)]), evaluate)).toMatchObject({ records: 1, badRecords: 0 });
+  });
 
   it('reads one record and one EventBridge envelope', () => {
     expect(parseBuffer(bytes(JSON.stringify(record('a'))), evaluate)).toMatchObject({ records: 1, drafts: [{ eventId: 'a', type: 'CLOUDTRAIL_TAMPERING' }] });

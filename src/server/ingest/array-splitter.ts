@@ -12,15 +12,26 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const TAB = 0x09;
 
 /** Marks an element that is not valid JSON: a bad record, not a bad file. */
 export const BAD_ELEMENT = Symbol('bad element');
 
 /**
  * Calls `onElement` with each parsed element of the array whose `[` ends at byte `skip` of the stream.
- * Throws CloudTrailFormatError when the stream ends before the array does.
+ * Throws CloudTrailFormatError when the stream ends before the array does, or when anything but whitespace (and,
+ * for `{"Records": [...]}`, its closing brace) follows it: records after it would otherwise be lost unseen.
  */
-export async function splitArray(chunks: AsyncIterable<Buffer>, skip: number, onElement: (value: unknown) => void): Promise<void> {
+export async function splitArray(
+  chunks: AsyncIterable<Buffer>,
+  skip: number,
+  onElement: (value: unknown) => void,
+  wrapped = false,
+): Promise<void> {
+  let closingBrace = wrapped;
   let depth = 0;
   let inString = false;
   let escaped = false;
@@ -41,8 +52,19 @@ export async function splitArray(chunks: AsyncIterable<Buffer>, skip: number, on
     onElement(value);
   };
 
+  const checkTrailer = (rest: Buffer) => {
+    for (const c of rest) {
+      if (c === SPACE || c === NEWLINE || c === RETURN || c === TAB) continue;
+      if (c === CLOSE_BRACE && closingBrace) closingBrace = false;
+      else throw new CloudTrailFormatError('not CloudTrail: more JSON follows the records array (NDJSON of deliveries with a line over the sniffing size?)');
+    }
+  };
+
   for await (const input of chunks) {
-    if (closed) continue;
+    if (closed) {
+      checkTrailer(input);
+      continue;
+    }
     let chunk = input;
     if (toSkip > 0) {
       const dropped = Math.min(toSkip, chunk.length);
@@ -64,6 +86,7 @@ export async function splitArray(chunks: AsyncIterable<Buffer>, skip: number, on
         if (depth === 0) {
           emit(chunk.subarray(start, i));
           closed = true;
+          checkTrailer(chunk.subarray(i + 1));
           break;
         }
         depth -= 1;

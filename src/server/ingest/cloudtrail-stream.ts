@@ -42,7 +42,7 @@ async function peek(source: AsyncIterable<Buffer>, wanted: number): Promise<{ he
   return { head, replay: Readable.from(replay(), { objectMode: false }) };
 }
 
-type Mode = { kind: 'array'; skip: number } | { kind: 'lines' };
+type Mode = { kind: 'array'; skip: number; wrapped: boolean } | { kind: 'lines' };
 
 const ARRAY_START = /^\uFEFF?\s*\[/;
 const RECORDS_START = /^\uFEFF?\s*\{\s*"Records"\s*:\s*\[/;
@@ -50,26 +50,31 @@ const RECORDS_START = /^\uFEFF?\s*\{\s*"Records"\s*:\s*\[/;
 function modeOf(head: string): Mode {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (text === '') throw new CloudTrailFormatError('empty file: no JSON value');
-  const array = ARRAY_START.exec(head) ?? RECORDS_START.exec(head);
-  if (array) return { kind: 'array', skip: Buffer.byteLength(array[0]) };
+  // A first line that is a JSON value of its own, with more after it, is NDJSON, even when that line is a whole
+  // `{"Records": [...]}` delivery: the fast path reads such files line by line too (`parseLines`).
   const newline = text.indexOf('\n');
-  if (newline > 0) {
+  if (newline > 0 && text.slice(newline).trim() !== '') {
     try {
       JSON.parse(text.slice(0, newline));
       return { kind: 'lines' };
     } catch {
-      // fall through
+      // not NDJSON
     }
   }
+  const array = ARRAY_START.exec(head);
+  if (array) return { kind: 'array', skip: Buffer.byteLength(array[0]), wrapped: false };
+  const records = RECORDS_START.exec(head);
+  if (records) return { kind: 'array', skip: Buffer.byteLength(records[0]), wrapped: true };
   throw new CloudTrailFormatError('not CloudTrail: a large file must be {"Records": [...]}, a JSON array of records or NDJSON');
 }
 
+/** Hands each NDJSON line to the accumulator, which reads it as the fast path does (`parseLines`). */
 function collector(into: FileAccumulator): Transform {
   return new Transform({
     objectMode: true,
     transform(chunk: { value: unknown }, _encoding, callback) {
       if (chunk.value === BAD_LINE) into.badRecords += 1;
-      else into.add(chunk.value);
+      else into.addLine(chunk.value);
       callback();
     },
   });
@@ -92,7 +97,7 @@ export async function parseStream(input: Readable, evaluate: Evaluator): Promise
     const sniffed = await peek(text, SNIFF_BYTES);
     const mode = modeOf(sniffed.head.toString('utf8'));
     if (mode.kind === 'array') {
-      await splitArray(sniffed.replay, mode.skip, (value) => (value === BAD_ELEMENT ? (into.badRecords += 1) : into.add(value)));
+      await splitArray(sniffed.replay, mode.skip, (value) => (value === BAD_ELEMENT ? (into.badRecords += 1) : into.add(value)), mode.wrapped);
     } else {
       const lines = new (JsonlParser as unknown as new (options: object) => Transform)({ errorIndicator: () => BAD_LINE });
       await pipeline([sniffed.replay, lines, collector(into)]);

@@ -101,6 +101,13 @@ export class FileAccumulator implements FileResult {
     for (const draft of drafts) this.drafts.push(draft);
   }
 
+  /** One NDJSON line: a record, or a whole `{"Records": [...]}` delivery on one line. */
+  addLine(value: unknown): void {
+    const object = asObject(value);
+    if (object !== undefined && Array.isArray(object['Records'])) for (const item of object['Records']) this.add(item);
+    else this.add(value);
+  }
+
   result(): FileResult {
     return { records: this.records, badRecords: this.badRecords, drafts: this.drafts };
   }
@@ -145,9 +152,7 @@ function parseLines(text: string, wholeFileError: Error, into: FileAccumulator):
       continue;
     }
     first = false;
-    const object = asObject(value);
-    if (object !== undefined && Array.isArray(object['Records'])) for (const item of object['Records']) into.add(item);
-    else into.add(value);
+    into.addLine(value);
   }
 }
 
