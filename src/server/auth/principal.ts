@@ -14,15 +14,15 @@ export interface Principal {
   token: string;
 }
 
+export const WRITE_SCOPE = 'fullstop.violation.write';
+
 /** The caller of a server started with `--no-auth`. */
 export const LOCAL_PRINCIPAL: Principal = {
   uid: 'local',
-  scopes: ['uid', 'fullstop.violation.write'],
+  scopes: ['uid', WRITE_SCOPE],
   realm: undefined,
   accounts: '*',
   teams: undefined,
   unrestricted: true,
   token: '',
 };
-
-export const WRITE_SCOPE = 'fullstop.violation.write';

@@ -127,8 +127,7 @@ export class SqliteStore implements ViolationStore {
         'UPDATE violation SET comment = ?, last_modified = ?, last_modified_by = ?, version = version + 1 WHERE id = ? RETURNING *',
       ).get(comment, Date.now(), by, id) as ViolationRow | undefined;
     } finally {
-      this.counts.clear();
-      this.maxCreated = undefined;
+      this.dropCachedCounts();
     }
     return row === undefined ? undefined : this.toDto(row);
   }
@@ -141,16 +140,14 @@ export class SqliteStore implements ViolationStore {
   async countByAccountAndType(accounts: string[] | undefined, f: CountFilter): Promise<CountByAccountAndType[]> {
     const { sql, params } = this.countWhere(f, '>', '<');
     const byAccount = accounts !== undefined && accounts.length > 0 ? ` AND account_id IN (${accounts.map(() => '?').join(', ')})` : '';
-    return this.db
-      .prepare(`SELECT account_id AS account, violation_type_entity_id AS type, COUNT(*) AS quantity FROM violation
+    return this.statement(`SELECT account_id AS account, violation_type_entity_id AS type, COUNT(*) AS quantity FROM violation
         WHERE ${sql}${byAccount} GROUP BY account_id, violation_type_entity_id ORDER BY account_id ASC, violation_type_entity_id ASC`)
       .all(...params, ...(accounts ?? [])) as CountByAccountAndType[];
   }
 
   async countByAppVersionAndType(account: string, f: CountFilter): Promise<CountByAppVersionAndType[]> {
     const { sql, params } = this.countWhere(f, '>=', '<=');
-    return this.db
-      .prepare(`SELECT v.application_id AS application, v.application_version_id AS version, v.violation_type_entity_id AS type,
+    return this.statement(`SELECT v.application_id AS application, v.application_version_id AS version, v.violation_type_entity_id AS type,
         COUNT(*) AS quantity FROM violation v WHERE v.account_id = ? AND ${sql}
         GROUP BY v.application_id, v.application_version_id, v.violation_type_entity_id
         ORDER BY v.application_id ASC NULLS LAST,
@@ -232,9 +229,14 @@ export class SqliteStore implements ViolationStore {
     try {
       return this.db.transaction(fn)();
     } finally {
-      this.counts.clear();
-      this.maxCreated = undefined;
+      this.dropCachedCounts();
     }
+  }
+
+  /** After a write: counts and the newest `created` may have changed; rows are checked by version. */
+  private dropCachedCounts(): void {
+    this.counts.clear();
+    this.maxCreated = undefined;
   }
 
   /** Notices commits of other connections (`data_version` changes) and reloads what this one caches. */
@@ -242,14 +244,13 @@ export class SqliteStore implements ViolationStore {
     const version = this.dataVersionStatement.get() as number;
     if (version === this.dataVersion) return;
     this.dataVersion = version;
-    this.counts.clear();
+    this.dropCachedCounts();
     this.rowJson.clear();
-    this.maxCreated = undefined;
     this.loadTypes();
   }
 
   private loadTypes(): void {
-    const rows = this.db.prepare('SELECT * FROM violation_type ORDER BY id').all() as ViolationTypeRow[];
+    const rows = this.statement('SELECT * FROM violation_type ORDER BY id').all() as ViolationTypeRow[];
     this.types = new Map(rows.map((row) => [row.id, toViolationType(row)]));
     this.rowJson.clear();
   }
@@ -267,7 +268,7 @@ export class SqliteStore implements ViolationStore {
   private normalise(filter: ViolationFilter): ViolationFilter {
     if (filter.createdBefore === undefined) return filter;
     if (this.maxCreated === undefined) {
-      this.maxCreated = this.db.prepare('SELECT MAX(created) FROM violation').pluck().get() as number | null;
+      this.maxCreated = this.statement('SELECT MAX(created) FROM violation').pluck().get() as number | null;
     }
     if (this.maxCreated === null || Math.ceil(filter.createdBefore) > this.maxCreated) return { ...filter, createdBefore: undefined };
     return filter;
