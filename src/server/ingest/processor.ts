@@ -25,7 +25,8 @@ export interface FileProcessor {
 
 /** Parses bytes held in memory, falling back to streaming them when they decompress to too much. */
 export async function evaluateBytes(bytes: Uint8Array, evaluate: Evaluator): Promise<FileResult> {
-  return parseBuffer(bytes, evaluate) ?? (await parseStream(Readable.from([Buffer.from(bytes)]), evaluate));
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // no copy of up to 24 MB
+  return parseBuffer(bytes, evaluate) ?? (await parseStream(Readable.from([view]), evaluate));
 }
 
 async function processHere(object: SourceObject, evaluate: Evaluator): Promise<FileResult> {

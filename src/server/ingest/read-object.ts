@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { SourceObject } from './source.js';
+import { FAST_PATH_MAX_BYTES } from './cloudtrail.js';
 
 /** Objects up to this size are read whole and parsed at once (possibly in a worker); larger ones are streamed. */
-export const MAX_BUFFERED_BYTES = 24 * 1024 * 1024;
+export const MAX_BUFFERED_BYTES = FAST_PATH_MAX_BYTES;
 
 /**
  * Reads an object's bytes into one buffer that owns its memory (so it can be transferred to a worker), or

@@ -122,7 +122,8 @@ export function unquote(etag: string): string {
   return etag.replace(/^"(.*)"$/, '$1');
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** An environment value, or undefined when it is unset or empty. */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 

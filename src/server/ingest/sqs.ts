@@ -22,7 +22,7 @@ import {
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client, quietSdkNodeVersionNotice, s3Object, type S3ClientOptions } from './s3.js';
+import { createS3Client, nonEmpty, quietSdkNodeVersionNotice, s3Object, type S3ClientOptions } from './s3.js';
 import { keepKey } from './key-path.js';
 import { parseNotification, type NotifiedObject } from './sqs-notification.js';
 import { VisibilityHeartbeat } from './sqs-visibility.js';
@@ -192,8 +192,4 @@ function isPermanent(error: unknown): boolean {
 function preview(body: string | undefined): string {
   const text = JSON.stringify(body ?? '');
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
