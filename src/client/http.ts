@@ -59,12 +59,12 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
 }
 
 /** Builds the absolute URL of `path` under `baseUrl` (which may carry a path prefix) with `query`. */
-export function buildUrl(baseUrl: string, path: string, query: Query = {}): string {
+export function buildUrl(baseUrl: string, path: string, query: Query = {}): URL {
   const url = new URL(baseUrl.replace(/\/+$/, '') + path);
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
   }
-  return url.toString();
+  return url;
 }
 
 /** The most specific reason in an error's cause chain: fetch wraps `ECONNREFUSED` or "bad port" in a TypeError("fetch failed"). */
@@ -112,8 +112,8 @@ export function createHttp(options: HttpOptions): (request: HttpRequest) => Prom
   }
 
   return async (request) => {
-    const info = { method: request.method, url: buildUrl(options.baseUrl, request.path, request.query) };
-    const url = new URL(info.url);
+    const url = buildUrl(options.baseUrl, request.path, request.query);
+    const info = { method: request.method, url: url.href };
     for (let retry = 0; ; retry++) {
       const result = await attempt(request, info, url);
       if ('response' in result) return throwIfError(result.response);

@@ -13,9 +13,12 @@ function timeText(iso: string | null, style: TextStyle): string {
   return formatDistanceStrict(date, style.now, { addSuffix: true });
 }
 
+const COLOURED = new Chalk({ level: 1 });
+const PLAIN = new Chalk({ level: 0 });
+
 function severityText(severity: number | null, style: TextStyle): string {
   if (severity === null) return '';
-  const chalk = new Chalk({ level: style.color ? 1 : 0 });
+  const chalk = style.color ? COLOURED : PLAIN;
   if (severity >= 4) return chalk.bold.red(String(severity));
   if (severity === 3) return chalk.red(String(severity));
   if (severity === 2) return chalk.yellow(String(severity));
