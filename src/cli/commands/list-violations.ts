@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Violation } from '../../shared/violation.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitSignal } from '../errors.js';
+import { printRows } from '../output/print.js';
 import {
   connectionOptions,
   filterOptions,
@@ -54,17 +55,8 @@ export function register(program: Command, ctx: Context): void {
   for (const option of connectionOptions()) command.addOption(option);
   command.addHelpText('after', EXAMPLES).action(async (opts: ListViolationsOptions) => {
     const rows = await listViolations(opts, ctx);
-    const [{ render }, { violationColumns }, { stdoutStyle }] = await Promise.all([
-      import('../output/render.js'),
-      import('../output/columns.js'),
-      import('../output/style.js'),
-    ]);
-    const lines = await render(
-      { rows, columns: violationColumns, raw: (v) => v, wrap: ['meta_info', 'comment'] },
-      opts.output,
-      stdoutStyle(ctx),
-    );
-    for (const line of lines) ctx.io.out(line);
+    const { violationColumns } = await import('../output/columns.js');
+    await printRows(ctx, { rows, columns: violationColumns, raw: (v) => v, wrap: ['meta_info', 'comment'] }, opts.output);
     if (rows.length === 0 && ctx.io.stderrIsTTY) ctx.io.err('No violations match.');
     if (opts.exitCode && rows.length > 0) throw new ExitSignal(EXIT.violationsFound);
   });

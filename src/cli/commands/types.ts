@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ViolationType } from '../../shared/violation.js';
 import type { Context } from '../context.js';
 import { connectionOptions, outputOption, type ConnectionOptions, type OutputFormat } from '../options.js';
+import { printRows } from '../output/print.js';
 
 export interface TypesOptions extends ConnectionOptions {
   output: OutputFormat;
@@ -28,12 +29,7 @@ export function register(program: Command, ctx: Context): void {
   for (const option of connectionOptions()) command.addOption(option);
   command.action(async (opts: TypesOptions) => {
     const types = await listTypes(opts, ctx);
-    const [{ render }, { typeColumns }, { stdoutStyle }] = await Promise.all([
-      import('../output/render.js'),
-      import('../output/columns.js'),
-      import('../output/style.js'),
-    ]);
-    const lines = await render({ rows: types, columns: typeColumns, raw: (t) => t, wrap: ['help_text', 'title'] }, opts.output, stdoutStyle(ctx));
-    for (const line of lines) ctx.io.out(line);
+    const { typeColumns } = await import('../output/columns.js');
+    await printRows(ctx, { rows: types, columns: typeColumns, raw: (t) => t, wrap: ['help_text', 'title'] }, opts.output);
   });
 }

@@ -1,6 +1,7 @@
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { EXIT, ExitSignal, InterruptedError, UsageError } from '../../errors.js';
+import { printRows } from '../../output/print.js';
 import {
   connectionOptions,
   filterOptions,
@@ -51,14 +52,9 @@ async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<v
 
   if (opts.dryRun) {
     // The renderers (chalk, date-fns, yaml) load only when something is printed: ~50 ms of a plain batch's CPU.
-    const [{ render }, { violationColumns }, { stdoutStyle }] = await Promise.all([
-      import('../../output/render.js'),
-      import('../../output/columns.js'),
-      import('../../output/style.js'),
-    ]);
+    const { violationColumns } = await import('../../output/columns.js');
     const rows = [...plan.toResolve].sort((a, b) => a.id - b.id);
-    const lines = await render({ rows, columns: violationColumns, raw: (v) => v, wrap: ['meta_info'] }, opts.output, stdoutStyle(ctx));
-    for (const line of lines) ctx.io.out(line);
+    await printRows(ctx, { rows, columns: violationColumns, raw: (v) => v, wrap: ['meta_info'] }, opts.output);
     ctx.io.err(`dry run: would resolve ${plan.toResolve.length}, skip ${plan.done.length}; nothing was changed`);
     return;
   }
@@ -78,13 +74,12 @@ async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<v
   const { results, fatal } = await executePlan(plan, comment, opts, ctx);
   const all = [...plan.done, ...results].sort((a, b) => a.id - b.id);
   if (opts.output !== 'text') {
-    const [{ render }, { stdoutStyle }] = await Promise.all([import('../../output/render.js'), import('../../output/style.js')]);
     const columns = [
       { key: 'id', title: 'Id', value: (r: ResolveResult) => r.id },
       { key: 'status', title: 'Status', value: (r: ResolveResult) => r.status },
       { key: 'error', title: 'Error', value: (r: ResolveResult) => r.error ?? null },
     ];
-    for (const line of await render({ rows: all, columns, raw: (r) => r }, opts.output, stdoutStyle(ctx))) ctx.io.out(line);
+    await printRows(ctx, { rows: all, columns, raw: (r) => r }, opts.output);
   }
   ctx.io.err(summary(all));
   if (ctx.signal?.aborted) throw new InterruptedError('interrupted: the remaining violations were not resolved');
