@@ -31,7 +31,8 @@ export interface ConnectionOptions {
   timeout?: number;
 }
 
-function parser<T>(parse: (value: string) => T): (value: string) => T {
+/** Wraps a parse function so that its error becomes commander's invalid-argument error (exit 2). */
+export function parser<T>(parse: (value: string) => T): (value: string) => T {
   return (value) => {
     try {
       return parse(value);
@@ -41,7 +42,8 @@ function parser<T>(parse: (value: string) => T): (value: string) => T {
   };
 }
 
-function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+/** Parses an integer in [min, max]. */
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return parser((value) => {
     const number = Number(value);
     if (!/^\s*-?\d+\s*$/.test(value) || number < min || number > max) {
@@ -51,7 +53,8 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) =>
   });
 }
 
-function list(what: string): (value: string) => string[] {
+/** Parses a non-empty comma-separated list. */
+export function list(what: string): (value: string) => string[] {
   return parser((value) => {
     const items = splitList(value);
     if (items.length === 0) throw new Error(`expected one or more ${what}, comma separated`);

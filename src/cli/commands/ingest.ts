@@ -1,7 +1,8 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Context } from '../context.js';
 import { ExitSignal, InterruptedError, UsageError, EXIT } from '../errors.js';
-import { parseAccounts, splitList } from '../settings.js';
+import { integer, list, parser } from '../options.js';
+import { parseAccounts } from '../settings.js';
 import { parseTimeSpec } from '../time-spec.js';
 import type { IngestSummary, FileOutcome, RunIngestOptions } from '../../server/ingest/run.js';
 
@@ -28,10 +29,6 @@ Examples:
   $ fullstop ingest s3://my-trail-bucket --accounts 123456789012 --since 7d --db sqlite:./fullstop.db
   $ fullstop ingest s3://logs --endpoint-url http://127.0.0.1:9000 -o json`;
 
-function workerCount(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) > 64) throw new InvalidArgumentError('expected a number of worker threads from 0 to 64');
-  return Number(value);
-}
 
 function summaryLines(s: IngestSummary): string[] {
   return [
@@ -88,13 +85,7 @@ async function progressReporter(ctx: Context): Promise<{ onFile: (s: IngestSumma
 }
 
 function timeOption(flags: string, description: string, ctx: Context): Option {
-  return new Option(flags, description).argParser((value: string) => {
-    try {
-      return parseTimeSpec(value, ctx.now());
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  });
+  return new Option(flags, description).argParser(parser((value) => parseTimeSpec(value, ctx.now())));
 }
 
 /** Ingests the sources once into the store and returns the summary; the server code is loaded only here. */
@@ -132,25 +123,15 @@ export function register(program: Command, ctx: Context): void {
     .option('--db <url>', 'database: sqlite:PATH or sqlite::memory: (default: FULLSTOP_DB, the config file, then the data dir)')
     .option('--config <file>', 'server config file (YAML): its rules and db settings apply')
     .addOption(
-      new Option('--accounts <ids>', 'only log files of these AWS accounts, comma separated').argParser((value: string) => {
-        try {
-          return parseAccounts(value);
-        } catch (error) {
-          throw new InvalidArgumentError((error as Error).message.replace(/^--accounts: /, ''));
-        }
-      }),
+      new Option('--accounts <ids>', 'only log files of these AWS accounts, comma separated').argParser(parser(parseAccounts)),
     )
     .addOption(
-      new Option('--regions <regions>', 'only log files of these regions, comma separated').argParser((value: string) => {
-        const regions = splitList(value);
-        if (regions.length === 0) throw new InvalidArgumentError('expected one or more regions, comma separated');
-        return regions;
-      }),
+      new Option('--regions <regions>', 'only log files of these regions, comma separated').argParser(list('regions')),
     )
     .addOption(timeOption('-s, --since <time_spec>', 'only log files delivered on or after this day: 24h, 7d or an ISO date', ctx))
     .addOption(timeOption('--until <time_spec>', 'only log files delivered up to this time (same forms as --since)', ctx))
     .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// sources (default: FULLSTOP_S3_ENDPOINT)')
-    .addOption(new Option('--workers <n>', 'worker threads parsing files (default: one per core, none on one core)').argParser(workerCount))
+    .addOption(new Option('--workers <n>', 'worker threads parsing files (default: one per core, none on one core)').argParser(integer(0, 64)))
     .addOption(new Option('-o, --output <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (sources: string[], opts: IngestCommandOptions) => {
