@@ -15,7 +15,9 @@ export default tseslint.config(
   },
   {
     files: ['src/shared/**/*.ts'],
-    rules: { 'no-restricted-imports': layer(['**/client/**', '**/cli/**', '**/server/**'], 'shared imports nothing of ours') },
+    rules: {
+      'no-restricted-imports': layer(['**/client/**', '**/cli/**', '**/server/**'], 'shared imports nothing of ours'),
+    },
   },
   {
     files: ['src/client/**/*.ts'],
@@ -30,6 +32,11 @@ export default tseslint.config(
     // rule) and may import its types; every other static import of server code from the CLI is refused.
     files: ['src/cli/**/*.ts'],
     ignores: ['src/cli/commands/server.ts', 'src/cli/commands/ingest.ts'],
-    rules: { 'no-restricted-imports': layer(['**/server/**'], 'the CLI reaches the server only through the server/ingest commands') },
+    rules: {
+      'no-restricted-imports': layer(
+        ['**/server/**'],
+        'the CLI reaches the server only through the server/ingest commands',
+      ),
+    },
   },
 );

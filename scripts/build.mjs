@@ -61,7 +61,9 @@ await build({
   logLevel: 'warning',
   define,
   // commander is CommonJS: bundled into ESM it needs a require().
-  banner: { js: "import { createRequire as __fullstopRequire } from 'node:module'; const require = __fullstopRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __fullstopRequire } from 'node:module'; const require = __fullstopRequire(import.meta.url);",
+  },
   plugins: [
     {
       name: 'fullstop-externals',

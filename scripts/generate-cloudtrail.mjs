@@ -35,7 +35,10 @@ const total = Number(args.records);
 const accountCount = Number(args.accounts);
 const share = Number(args.violations);
 const perFile = Number(args['per-file']);
-const regions = args.regions.split(',').map((r) => r.trim()).filter(Boolean);
+const regions = args.regions
+  .split(',')
+  .map((r) => r.trim())
+  .filter(Boolean);
 const start = Date.parse(args.start);
 if (!Number.isInteger(total) || total < 1) fail('--records must be a positive integer');
 if (!Number.isInteger(accountCount) || accountCount < 1 || accountCount > 99) fail('--accounts must be 1-99');
@@ -56,7 +59,8 @@ function random() {
 const pick = (list) => list[Math.floor(random() * list.length)];
 const hex = (n) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
 const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-${pick(['8', '9', 'a', 'b'])}${hex(3)}-${hex(12)}`;
-const alnum = (n) => Array.from({ length: n }, () => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')).join('');
+const alnum = (n) =>
+  Array.from({ length: n }, () => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')).join('');
 
 const accounts = Array.from({ length: accountCount }, (_, i) => String(111111111111 + i * 101010101).padStart(12, '0'));
 const users = ['alice', 'bob', 'carol', 'deploy-bot', 'terraform'];
@@ -73,48 +77,239 @@ function identity(account) {
       accountId: account,
       accessKeyId: `ASIA${alnum(16).toUpperCase()}`,
       sessionContext: {
-        sessionIssuer: { type: 'Role', principalId: `AROA${alnum(17).toUpperCase()}`, arn: `arn:aws:iam::${account}:role/${role}`, accountId: account, userName: role },
+        sessionIssuer: {
+          type: 'Role',
+          principalId: `AROA${alnum(17).toUpperCase()}`,
+          arn: `arn:aws:iam::${account}:role/${role}`,
+          accountId: account,
+          userName: role,
+        },
         attributes: { creationDate: '2024-05-01T07:00:00Z', mfaAuthenticated: 'false' },
       },
     };
   }
   const user = pick(users);
-  return { type: 'IAMUser', principalId: `AIDA${alnum(17).toUpperCase()}`, arn: `arn:aws:iam::${account}:user/${user}`, accountId: account, accessKeyId: `AKIA${alnum(16).toUpperCase()}`, userName: user };
+  return {
+    type: 'IAMUser',
+    principalId: `AIDA${alnum(17).toUpperCase()}`,
+    arn: `arn:aws:iam::${account}:user/${user}`,
+    accountId: account,
+    accessKeyId: `AKIA${alnum(16).toUpperCase()}`,
+    userName: user,
+  };
 }
 
 const instance = (extra = {}) => ({
-  instancesSet: { items: [{ instanceId: `i-${hex(17)}`, imageId: `ami-${hex(17)}`, instanceState: { code: 0, name: 'pending' }, instanceType: 't3.micro', launchTime: start, privateIpAddress: '10.0.1.10', groupSet: { items: [{ groupId: `sg-${hex(17)}` }] }, ...extra }] },
+  instancesSet: {
+    items: [
+      {
+        instanceId: `i-${hex(17)}`,
+        imageId: `ami-${hex(17)}`,
+        instanceState: { code: 0, name: 'pending' },
+        instanceType: 't3.micro',
+        launchTime: start,
+        privateIpAddress: '10.0.1.10',
+        groupSet: { items: [{ groupId: `sg-${hex(17)}` }] },
+        ...extra,
+      },
+    ],
+  },
 });
 
 // [eventSource, eventName, weight, (ctx) => ({ requestParameters, responseElements, region?, userIdentity?, additionalEventData? })]
 const BENIGN = [
   ['kms.amazonaws.com', 'Decrypt', 18, () => ({ requestParameters: { encryptionAlgorithm: 'SYMMETRIC_DEFAULT' } })],
   ['ec2.amazonaws.com', 'DescribeInstances', 12, () => ({ requestParameters: { instancesSet: {}, filterSet: {} } })],
-  ['ec2.amazonaws.com', 'DescribeRouteTables', 8, () => ({ requestParameters: { routeTableIdSet: {}, filterSet: {} } })],
+  [
+    'ec2.amazonaws.com',
+    'DescribeRouteTables',
+    8,
+    () => ({ requestParameters: { routeTableIdSet: {}, filterSet: {} } }),
+  ],
   ['iam.amazonaws.com', 'GetUser', 7, () => ({ requestParameters: { userName: pick(users) } })],
-  ['ssm.amazonaws.com', 'GetParameter', 8, () => ({ requestParameters: { name: `/app/${pick(users)}/config`, withDecryption: true } })],
+  [
+    'ssm.amazonaws.com',
+    'GetParameter',
+    8,
+    () => ({ requestParameters: { name: `/app/${pick(users)}/config`, withDecryption: true } }),
+  ],
   ['ssm.amazonaws.com', 'DescribeParameters', 5, () => ({ requestParameters: { maxResults: 50 } })],
-  ['secretsmanager.amazonaws.com', 'GetSecretValue', 5, () => ({ requestParameters: { secretId: `prod/${pick(users)}` } })],
-  ['sts.amazonaws.com', 'AssumeRole', 5, (c) => ({ requestParameters: { roleArn: `arn:aws:iam::${c.account}:role/Deployer`, roleSessionName: pick(users) }, responseElements: { credentials: { accessKeyId: `ASIA${alnum(16).toUpperCase()}`, expiration: 'May 1, 2024, 9:00:00 AM' } } })],
+  [
+    'secretsmanager.amazonaws.com',
+    'GetSecretValue',
+    5,
+    () => ({ requestParameters: { secretId: `prod/${pick(users)}` } }),
+  ],
+  [
+    'sts.amazonaws.com',
+    'AssumeRole',
+    5,
+    (c) => ({
+      requestParameters: { roleArn: `arn:aws:iam::${c.account}:role/Deployer`, roleSessionName: pick(users) },
+      responseElements: {
+        credentials: { accessKeyId: `ASIA${alnum(16).toUpperCase()}`, expiration: 'May 1, 2024, 9:00:00 AM' },
+      },
+    }),
+  ],
   ['s3.amazonaws.com', 'GetBucketAcl', 4, () => ({ requestParameters: { bucketName: `logs-${hex(6)}`, acl: '' } })],
   ['rds.amazonaws.com', 'DescribeDBInstances', 3, () => ({ requestParameters: { maxRecords: 100 } })],
   ['lambda.amazonaws.com', 'GetFunction20150331v2', 2, () => ({ requestParameters: { functionName: `fn-${hex(6)}` } })],
-  ['ec2.amazonaws.com', 'RunInstances', 1, () => ({ region: pick([...ALLOWED]), requestParameters: { instanceType: 't3.micro' }, responseElements: instance() })],
-  ['ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress', 1, () => ({ requestParameters: { groupId: `sg-${hex(17)}`, ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }, responseElements: { _return: true } })],
-  ['iam.amazonaws.com', 'CreateRole', 1, (c) => ({ requestParameters: { roleName: `app-${hex(6)}`, assumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }, responseElements: { role: { roleId: `AROA${alnum(17).toUpperCase()}`, arn: `arn:aws:iam::${c.account}:role/app` } } })],
+  [
+    'ec2.amazonaws.com',
+    'RunInstances',
+    1,
+    () => ({
+      region: pick([...ALLOWED]),
+      requestParameters: { instanceType: 't3.micro' },
+      responseElements: instance(),
+    }),
+  ],
+  [
+    'ec2.amazonaws.com',
+    'AuthorizeSecurityGroupIngress',
+    1,
+    () => ({
+      requestParameters: {
+        groupId: `sg-${hex(17)}`,
+        ipPermissions: {
+          items: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }],
+        },
+      },
+      responseElements: { _return: true },
+    }),
+  ],
+  [
+    'iam.amazonaws.com',
+    'CreateRole',
+    1,
+    (c) => ({
+      requestParameters: {
+        roleName: `app-${hex(6)}`,
+        assumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      },
+      responseElements: {
+        role: { roleId: `AROA${alnum(17).toUpperCase()}`, arn: `arn:aws:iam::${c.account}:role/app` },
+      },
+    }),
+  ],
   ['cloudtrail.amazonaws.com', 'DescribeTrails', 1, () => ({ requestParameters: { includeShadowTrails: false } })],
 ];
 
 // [type the default rules report, weight, generator]
 const VIOLATING = [
-  ['WRONG_REGION', 3, () => ({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', region: pick(['us-east-1', 'us-west-2', 'ap-southeast-1']), requestParameters: { instanceType: 't3.micro' }, responseElements: instance() })],
-  ['EC2_WITH_KEYPAIR', 2, () => ({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', region: pick([...ALLOWED]), requestParameters: { instanceType: 't3.micro', keyName: 'ops' }, responseElements: instance({ keyName: 'ops' }) })],
-  ['LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION', 2, (c) => ({ eventSource: 'lambda.amazonaws.com', eventName: 'UpdateFunctionCode20150331v2', region: pick([...ALLOWED]), requestParameters: { functionName: `fn-${hex(6)}`, s3Bucket: `scratch-${hex(6)}`, s3Key: 'code.zip' }, responseElements: { functionName: 'fn', functionArn: `arn:aws:lambda:eu-central-1:${c.account}:function:fn` } })],
-  ['PASSWORD_USED', 2, (c) => ({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', userIdentity: { type: 'IAMUser', principalId: `AIDA${alnum(17).toUpperCase()}`, arn: `arn:aws:iam::${c.account}:user/alice`, accountId: c.account, userName: 'alice' }, responseElements: { ConsoleLogin: 'Success' }, additionalEventData: { MFAUsed: 'Yes', LoginTo: 'https://console.aws.amazon.com/console/home' } })],
-  ['UNSECURED_ROOT_USER', 1, (c) => ({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', userIdentity: { type: 'Root', principalId: c.account, arn: `arn:aws:iam::${c.account}:root`, accountId: c.account }, responseElements: { ConsoleLogin: 'Success' }, additionalEventData: { MFAUsed: 'No' } })],
-  ['CROSS_ACCOUNT_ROLE', 1, () => ({ eventSource: 'iam.amazonaws.com', eventName: 'UpdateAssumeRolePolicy', region: 'us-east-1', requestParameters: { roleName: `ops-${hex(6)}`, policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' }] }) }, responseElements: null })],
-  ['UNSECURED_PUBLIC_ENDPOINT', 2, () => ({ eventSource: 'ec2.amazonaws.com', eventName: 'AuthorizeSecurityGroupIngress', requestParameters: { groupId: `sg-${hex(17)}`, ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }, responseElements: { _return: true } })],
-  ['CLOUDTRAIL_TAMPERING', 1, () => ({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', requestParameters: { name: 'org-trail' }, responseElements: null })],
+  [
+    'WRONG_REGION',
+    3,
+    () => ({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      region: pick(['us-east-1', 'us-west-2', 'ap-southeast-1']),
+      requestParameters: { instanceType: 't3.micro' },
+      responseElements: instance(),
+    }),
+  ],
+  [
+    'EC2_WITH_KEYPAIR',
+    2,
+    () => ({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      region: pick([...ALLOWED]),
+      requestParameters: { instanceType: 't3.micro', keyName: 'ops' },
+      responseElements: instance({ keyName: 'ops' }),
+    }),
+  ],
+  [
+    'LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION',
+    2,
+    (c) => ({
+      eventSource: 'lambda.amazonaws.com',
+      eventName: 'UpdateFunctionCode20150331v2',
+      region: pick([...ALLOWED]),
+      requestParameters: { functionName: `fn-${hex(6)}`, s3Bucket: `scratch-${hex(6)}`, s3Key: 'code.zip' },
+      responseElements: { functionName: 'fn', functionArn: `arn:aws:lambda:eu-central-1:${c.account}:function:fn` },
+    }),
+  ],
+  [
+    'PASSWORD_USED',
+    2,
+    (c) => ({
+      eventSource: 'signin.amazonaws.com',
+      eventName: 'ConsoleLogin',
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: `AIDA${alnum(17).toUpperCase()}`,
+        arn: `arn:aws:iam::${c.account}:user/alice`,
+        accountId: c.account,
+        userName: 'alice',
+      },
+      responseElements: { ConsoleLogin: 'Success' },
+      additionalEventData: { MFAUsed: 'Yes', LoginTo: 'https://console.aws.amazon.com/console/home' },
+    }),
+  ],
+  [
+    'UNSECURED_ROOT_USER',
+    1,
+    (c) => ({
+      eventSource: 'signin.amazonaws.com',
+      eventName: 'ConsoleLogin',
+      userIdentity: {
+        type: 'Root',
+        principalId: c.account,
+        arn: `arn:aws:iam::${c.account}:root`,
+        accountId: c.account,
+      },
+      responseElements: { ConsoleLogin: 'Success' },
+      additionalEventData: { MFAUsed: 'No' },
+    }),
+  ],
+  [
+    'CROSS_ACCOUNT_ROLE',
+    1,
+    () => ({
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'UpdateAssumeRolePolicy',
+      region: 'us-east-1',
+      requestParameters: {
+        roleName: `ops-${hex(6)}`,
+        policyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      },
+      responseElements: null,
+    }),
+  ],
+  [
+    'UNSECURED_PUBLIC_ENDPOINT',
+    2,
+    () => ({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'AuthorizeSecurityGroupIngress',
+      requestParameters: {
+        groupId: `sg-${hex(17)}`,
+        ipPermissions: {
+          items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }],
+        },
+      },
+      responseElements: { _return: true },
+    }),
+  ],
+  [
+    'CLOUDTRAIL_TAMPERING',
+    1,
+    () => ({
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'StopLogging',
+      requestParameters: { name: 'org-trail' },
+      responseElements: null,
+    }),
+  ],
 ];
 
 function weighted(list, weightAt) {
@@ -152,7 +347,12 @@ function record(account, region, time) {
       eventName: fields.eventName,
       awsRegion,
       sourceIPAddress: `${10 + Math.floor(random() * 200)}.${Math.floor(random() * 255)}.${Math.floor(random() * 255)}.${Math.floor(random() * 255)}`,
-      userAgent: pick(['aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64', 'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1 lang/python#3.12', 'console.amazonaws.com', 'terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.42.0']),
+      userAgent: pick([
+        'aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64',
+        'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1 lang/python#3.12',
+        'console.amazonaws.com',
+        'terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.42.0',
+      ]),
       requestParameters: fields.requestParameters ?? null,
       responseElements: fields.responseElements ?? null,
       ...(fields.additionalEventData ? { additionalEventData: fields.additionalEventData } : {}),
@@ -163,7 +363,11 @@ function record(account, region, time) {
       managementEvent: true,
       recipientAccountId: account,
       eventCategory: 'Management',
-      tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${fields.eventSource.split('.')[0]}.${region}.amazonaws.com` },
+      tlsDetails: {
+        tlsVersion: 'TLSv1.3',
+        cipherSuite: 'TLS_AES_128_GCM_SHA256',
+        clientProvidedHostHeader: `${fields.eventSource.split('.')[0]}.${region}.amazonaws.com`,
+      },
     },
   };
 }
@@ -189,7 +393,10 @@ while (written < total) {
       const stamp = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}Z`;
       const dir = join(args.out, 'AWSLogs', account, 'CloudTrail', region, day);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `${account}_CloudTrail_${region}_${stamp}_${alnum(16)}.json.gz`), gzipSync(JSON.stringify({ Records: records })));
+      writeFileSync(
+        join(dir, `${account}_CloudTrail_${region}_${stamp}_${alnum(16)}.json.gz`),
+        gzipSync(JSON.stringify({ Records: records })),
+      );
       files += 1;
       written += count;
     }
@@ -197,6 +404,17 @@ while (written < total) {
   time += 5 * 60 * 1000;
 }
 
-const manifest = { files, records: written, accounts, regions, seed: Number(args.seed), violations: expected, violationsTotal: Object.values(expected).reduce((a, b) => a + b, 0) };
+const manifest = {
+  files,
+  records: written,
+  accounts,
+  regions,
+  seed: Number(args.seed),
+  violations: expected,
+  violationsTotal: Object.values(expected).reduce((a, b) => a + b, 0),
+};
 writeFileSync(join(args.out, '.manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-if (!args.quiet) process.stderr.write(`generated ${written} records in ${files} files under ${args.out} (${manifest.violationsTotal} violating)\n`);
+if (!args.quiet)
+  process.stderr.write(
+    `generated ${written} records in ${files} files under ${args.out} (${manifest.violationsTotal} violating)\n`,
+  );

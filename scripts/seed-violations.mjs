@@ -20,7 +20,16 @@ const store = await openStore(url);
 // The 31 types of the original catalogue (the seeded CLOUDTRAIL_TAMPERING is this project's addition).
 const ids = (await store.listViolationTypes()).map((t) => t.id).filter((id) => id !== 'CLOUDTRAIL_TAMPERING');
 const accounts = Array.from({ length: 50 }, (_, i) => String(100000000000 + i * 7919));
-const regions = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-southeast-1', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'];
+const regions = [
+  'eu-west-1',
+  'eu-central-1',
+  'us-east-1',
+  'us-west-2',
+  'ap-southeast-1',
+  'ap-northeast-1',
+  'sa-east-1',
+  'ca-central-1',
+];
 
 const started = performance.now();
 const BATCH = 10_000;
@@ -32,15 +41,22 @@ for (let offset = 0; offset < count; offset += BATCH) {
       accountId: accounts[i % accounts.length],
       region: regions[(i >> 3) % regions.length],
       type: ids[(i * 7) % ids.length],
-      instanceId: `i-${(i * 2654435761 % 4294967296).toString(16).padStart(8, '0')}`,
-      metaInfo: { ami_name: `taupage-${i % 97}`, ami_id: `ami-${i % 1000}`, user_name: i % 13 === 0 ? 'ses.ci-master-1' : 'someone' },
+      instanceId: `i-${((i * 2654435761) % 4294967296).toString(16).padStart(8, '0')}`,
+      metaInfo: {
+        ami_name: `taupage-${i % 97}`,
+        ami_id: `ami-${i % 1000}`,
+        user_name: i % 13 === 0 ? 'ses.ci-master-1' : 'someone',
+      },
       username: `arn:aws:iam::${accounts[i % accounts.length]}:user/u${i % 200}`,
       applicationId: i % 3 === 0 ? `app-${i % 40}` : null,
       applicationVersion: i % 3 === 0 ? `1.${i % 9}` : null,
       pluginName: 'seed',
     });
   }
-  await store.commitFile({ source: 'seed://', key: `batch-${offset}`, fingerprint: String(count), records: drafts.length, badRecords: 0 }, drafts);
+  await store.commitFile(
+    { source: 'seed://', key: `batch-${offset}`, fingerprint: String(count), records: drafts.length, badRecords: 0 },
+    drafts,
+  );
 }
 const insertSeconds = (performance.now() - started) / 1000;
 await store.close();
@@ -50,4 +66,6 @@ db.prepare("UPDATE violation SET comment = 'resolved by seed', last_modified_by 
 db.pragma('wal_checkpoint(TRUNCATE)');
 db.exec('ANALYZE');
 db.close();
-console.error(`seeded ${count} violations into ${path} in ${insertSeconds.toFixed(1)} s (${Math.round(count / insertSeconds)} inserts/s through commitFile)`);
+console.error(
+  `seeded ${count} violations into ${path} in ${insertSeconds.toFixed(1)} s (${Math.round(count / insertSeconds)} inserts/s through commitFile)`,
+);

@@ -35,7 +35,11 @@ function runNode(args, options = {}) {
 
 if (opts.reseed || !existsSync(dbPath)) {
   mkdirSync(dbPath.replace(/\/[^/]*$/, ''), { recursive: true });
-  await new Promise((resolve, reject) => runNode(['scripts/seed-violations.mjs', opts.db, opts.count], { stdio: 'inherit' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`seed exited ${c}`)))));
+  await new Promise((resolve, reject) =>
+    runNode(['scripts/seed-violations.mjs', opts.db, opts.count], { stdio: 'inherit' }).on('exit', (c) =>
+      c === 0 ? resolve() : reject(new Error(`seed exited ${c}`)),
+    ),
+  );
 }
 
 const config = `${dbPath}.server.yaml`;
@@ -51,7 +55,9 @@ const first = (await getJson('/api/violations?size=1&sort=id,DESC')).content[0];
 const account = first.account_id;
 const type = first.violation_type.id;
 // Every account and type pair with open violations: the "many users, each their own account" mix.
-const pairs = (await getJson('/api/violation-count')).filter((c) => c.quantity >= 50).map((c) => `accounts=${c.account}&type=${c.type}`);
+const pairs = (await getJson('/api/violation-count'))
+  .filter((c) => c.quantity >= 50)
+  .map((c) => `accounts=${c.account}&type=${c.type}`);
 const randomPair = () => pairs[Math.floor(Math.random() * pairs.length)];
 
 const LIST = '/api/violations?size=50&sort=id,DESC';
@@ -82,13 +88,29 @@ const bytes = (await (await fetch(`${url}${LIST}`, { headers })).arrayBuffer()).
 
 async function measure({ title, path = '/', setupRequest, method, body }) {
   const request = setupRequest ? { setupRequest, ...(method ? { method, body } : {}) } : undefined;
-  const result = await autocannon({ url: `${url}${path}`, connections, duration, headers, ...(request ? { requests: [request] } : {}) });
-  const row = { scenario: title, p50_ms: result.latency.p50, p99_ms: result.latency.p99, req_per_s: Math.round(result.requests.average), errors: result.errors + result.non2xx };
-  console.log(`  ${title.padEnd(66)} p50 ${String(row.p50_ms).padStart(3)} ms  p99 ${String(row.p99_ms).padStart(3)} ms  ${String(row.req_per_s).padStart(6)} req/s  errors ${row.errors}`);
+  const result = await autocannon({
+    url: `${url}${path}`,
+    connections,
+    duration,
+    headers,
+    ...(request ? { requests: [request] } : {}),
+  });
+  const row = {
+    scenario: title,
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    req_per_s: Math.round(result.requests.average),
+    errors: result.errors + result.non2xx,
+  };
+  console.log(
+    `  ${title.padEnd(66)} p50 ${String(row.p50_ms).padStart(3)} ms  p99 ${String(row.p99_ms).padStart(3)} ms  ${String(row.req_per_s).padStart(6)} req/s  errors ${row.errors}`,
+  );
   return row;
 }
 
-console.log(`fullstop API benchmark: ${opts.server} at ${url}, ${connections} connections, ${duration} s per scenario, ${runs} rounds, db ${dbPath}, ${bytes} bytes per page of 50`);
+console.log(
+  `fullstop API benchmark: ${opts.server} at ${url}, ${connections} connections, ${duration} s per scenario, ${runs} rounds, db ${dbPath}, ${bytes} bytes per page of 50`,
+);
 const rounds = [];
 for (let round = 1; round <= runs; round++) {
   console.log(`round ${round}`);
@@ -104,18 +126,34 @@ const summary = scenarios.map((s, i) => {
   const rows = rounds.map((r) => r[i]);
   const rps = rows.map((r) => r.req_per_s);
   const p99 = rows.map((r) => r.p99_ms);
-  return { scenario: s.title, req_per_s_median: median(rps), req_per_s_min: Math.min(...rps), req_per_s_max: Math.max(...rps), p99_ms_median: median(p99), p99_ms_min: Math.min(...p99), p99_ms_max: Math.max(...p99), ratio_to_baseline_median: median(rounds.map((r) => r[i].req_per_s / r[0].req_per_s)) };
+  return {
+    scenario: s.title,
+    req_per_s_median: median(rps),
+    req_per_s_min: Math.min(...rps),
+    req_per_s_max: Math.max(...rps),
+    p99_ms_median: median(p99),
+    p99_ms_min: Math.min(...p99),
+    p99_ms_max: Math.max(...p99),
+    ratio_to_baseline_median: median(rounds.map((r) => r[i].req_per_s / r[0].req_per_s)),
+  };
 });
 console.log(`summary over ${runs} rounds (median, [min–max]):`);
 for (const s of summary) {
   const ratio = s.ratio_to_baseline_median === 1 ? '' : `  ${s.ratio_to_baseline_median.toFixed(2)} × baseline`;
-  console.log(`  ${s.scenario.padEnd(66)} ${String(s.req_per_s_median).padStart(6)} req/s [${s.req_per_s_min}–${s.req_per_s_max}]  p99 ${s.p99_ms_median} ms [${s.p99_ms_min}–${s.p99_ms_max}]${ratio}`);
+  console.log(
+    `  ${s.scenario.padEnd(66)} ${String(s.req_per_s_median).padStart(6)} req/s [${s.req_per_s_min}–${s.req_per_s_max}]  p99 ${s.p99_ms_median} ms [${s.p99_ms_min}–${s.p99_ms_max}]${ratio}`,
+  );
 }
-const targets = summary.filter((_, i) => scenarios[i].list).map((s) => `${s.scenario}: ${s.req_per_s_median > 2000 && s.p99_ms_median < 25 ? 'met' : 'NOT met'}`);
+const targets = summary
+  .filter((_, i) => scenarios[i].list)
+  .map((s) => `${s.scenario}: ${s.req_per_s_median > 2000 && s.p99_ms_median < 25 ? 'met' : 'NOT met'}`);
 console.log(`target (p99 < 25 ms and > 2,000 req/s, medians): ${targets.join('; ')}`);
 
 server.kill('SIGTERM');
 await new Promise((resolve) => server.on('exit', resolve));
 mkdirSync(`${root}bench/results`, { recursive: true });
 const resultFile = opts.server === 'dist/bin/fullstop.js' ? 'api.json' : 'api-other-server.json';
-writeFileSync(`${root}bench/results/${resultFile}`, `${JSON.stringify({ date: new Date().toISOString(), server: opts.server, connections, duration, runs, bytes_per_page: bytes, summary, rounds, writes }, null, 2)}\n`);
+writeFileSync(
+  `${root}bench/results/${resultFile}`,
+  `${JSON.stringify({ date: new Date().toISOString(), server: opts.server, connections, duration, runs, bytes_per_page: bytes, summary, rounds, writes }, null, 2)}\n`,
+);

@@ -58,6 +58,8 @@ console.log(`store CPU per page of 50 (${pages} pages × ${opts.rounds} rounds; 
 for (const [i, [title]] of scenarios.entries()) {
   const m = median(samples[i]);
   const ratio = i % 2 === 1 ? `  ${(median(samples[i - 1]) / m).toFixed(1)} × less than the DTO path` : '';
-  console.log(`  ${title.padEnd(58)} ${m.toFixed(0).padStart(5)} [${Math.min(...samples[i]).toFixed(0)}–${Math.max(...samples[i]).toFixed(0)}]${ratio}`);
+  console.log(
+    `  ${title.padEnd(58)} ${m.toFixed(0).padStart(5)} [${Math.min(...samples[i]).toFixed(0)}–${Math.max(...samples[i]).toFixed(0)}]${ratio}`,
+  );
 }
 await store.close();

@@ -9,7 +9,8 @@ function walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) walk(path);
-    else if (entry.name.endsWith('.json.gz')) records += JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')).Records.length;
+    else if (entry.name.endsWith('.json.gz'))
+      records += JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')).Records.length;
   }
 }
 walk(process.argv[2]);

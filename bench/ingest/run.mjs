@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values: args } = parseArgs({ options: { records: { type: 'string', default: '500000' }, runs: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({
+  options: { records: { type: 'string', default: '500000' }, runs: { type: 'string', default: '3' } },
+});
 const records = Number(args.records);
 const data = join(root, 'bench/.data', `ingest-${records}`);
 const results = join(root, 'bench/results');
@@ -24,7 +26,11 @@ mkdirSync(results, { recursive: true });
 
 if (!existsSync(join(data, '.manifest.json'))) {
   rmSync(data, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'scripts/generate-cloudtrail.mjs'), '--out', data, '--records', String(records), '--seed', '2024'], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(root, 'scripts/generate-cloudtrail.mjs'), '--out', data, '--records', String(records), '--seed', '2024'],
+    { stdio: 'inherit' },
+  );
 }
 const manifest = JSON.parse(readFileSync(join(data, '.manifest.json'), 'utf8'));
 
@@ -38,24 +44,47 @@ const commands = [
 const out = join(results, 'ingest.json');
 execFileSync(
   'hyperfine',
-  ['--warmup', '1', '--runs', args.runs, '--prepare', clean, '--export-json', out, ...commands.flatMap(([name, command]) => ['-n', name, command])],
+  [
+    '--warmup',
+    '1',
+    '--runs',
+    args.runs,
+    '--prepare',
+    clean,
+    '--export-json',
+    out,
+    ...commands.flatMap(([name, command]) => ['-n', name, command]),
+  ],
   { stdio: 'inherit' },
 );
 
 const timings = JSON.parse(readFileSync(out, 'utf8')).results;
 const rates = timings.map((t) => t.times.map((seconds) => manifest.records / seconds).sort((a, b) => a - b));
-const median = (sorted) => (sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
+const median = (sorted) =>
+  sorted.length % 2 === 1
+    ? sorted[(sorted.length - 1) / 2]
+    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 const fmt = (value) => Math.round(value).toLocaleString('en-US').padStart(9);
-process.stdout.write(`\n${manifest.records.toLocaleString('en-US')} records in ${manifest.files} files, ${manifest.violationsTotal} violations; records/s over ${args.runs} runs\n`);
+process.stdout.write(
+  `\n${manifest.records.toLocaleString('en-US')} records in ${manifest.files} files, ${manifest.violationsTotal} violations; records/s over ${args.runs} runs\n`,
+);
 // CPU seconds (user + system, all threads) tell how much work a command did, whatever else ran beside it.
-process.stdout.write(`${''.padEnd(34)} ${'median'.padStart(9)} ${'slowest'.padStart(9)} ${'fastest'.padStart(9)}   CPU s/run\n`);
+process.stdout.write(
+  `${''.padEnd(34)} ${'median'.padStart(9)} ${'slowest'.padStart(9)} ${'fastest'.padStart(9)}   CPU s/run\n`,
+);
 commands.forEach(([name], i) =>
-  process.stdout.write(`${name.padEnd(34)} ${fmt(median(rates[i]))} ${fmt(rates[i][0])} ${fmt(rates[i].at(-1))}   ${(timings[i].user + timings[i].system).toFixed(2).padStart(9)}\n`),
+  process.stdout.write(
+    `${name.padEnd(34)} ${fmt(median(rates[i]))} ${fmt(rates[i][0])} ${fmt(rates[i].at(-1))}   ${(timings[i].user + timings[i].system).toFixed(2).padStart(9)}\n`,
+  ),
 );
 const [floor, one, many] = rates.map(median);
 const [floorBest, oneBest, manyBest] = rates.map((r) => r.at(-1));
-process.stdout.write(`ingest / floor on one core:        ${(one / floor * 100).toFixed(0)} % median, ${(oneBest / floorBest * 100).toFixed(0)} % fastest (target >= 60 %)\n`);
-process.stdout.write(`workers / one core:                ${(many / one).toFixed(2)} x median, ${(manyBest / oneBest).toFixed(2)} x fastest (target >= 1.6 x)\n`);
+process.stdout.write(
+  `ingest / floor on one core:        ${((one / floor) * 100).toFixed(0)} % median, ${((oneBest / floorBest) * 100).toFixed(0)} % fastest (target >= 60 %)\n`,
+);
+process.stdout.write(
+  `workers / one core:                ${(many / one).toFixed(2)} x median, ${(manyBest / oneBest).toFixed(2)} x fastest (target >= 1.6 x)\n`,
+);
 rmSync(db, { force: true });
 rmSync(`${db}-wal`, { force: true });
 rmSync(`${db}-shm`, { force: true });

@@ -3,7 +3,10 @@
 import { spawn } from 'node:child_process';
 
 export function startServer({ bin, args, cwd }) {
-  const server = spawn(process.execPath, [bin, 'server', '--port', '0', ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [bin, 'server', '--port', '0', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = new Promise((resolve, reject) => {
     server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     let buffer = '';

@@ -15,7 +15,9 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
-const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '5' }, count: { type: 'string', default: '1000' } } });
+const { values: opts } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, count: { type: 'string', default: '1000' } },
+});
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fullstop-bench-resolve-'));
 const dbPath = join(dir, 'resolve.db');
@@ -25,23 +27,42 @@ const count = Number(opts.count);
 
 const { openStore } = await import(`${root}dist/src/server/store/open-store.js`);
 const store = await openStore(`sqlite:${dbPath}`);
-await store.insertViolations(Array.from({ length: count }, (_, i) => ({ eventId: `e${i}`, accountId: ACCOUNT, region: 'eu-west-1', type: 'WRONG_REGION', instanceId: `i-${i}` })));
+await store.insertViolations(
+  Array.from({ length: count }, (_, i) => ({
+    eventId: `e${i}`,
+    accountId: ACCOUNT,
+    region: 'eu-west-1',
+    type: 'WRONG_REGION',
+    instanceId: `i-${i}`,
+  })),
+);
 await store.close();
 writeFileSync(join(dir, 'server.yaml'), `auth:\n  tokens:\n    - { token: ${TOKEN}, uid: bench, accounts: "*" }\n`);
 
-const started = startServer({ bin: `${root}dist/bin/fullstop.js`, args: ['--db', `sqlite:${dbPath}`, '--config', join(dir, 'server.yaml')] });
+const started = startServer({
+  bin: `${root}dist/bin/fullstop.js`,
+  args: ['--db', `sqlite:${dbPath}`, '--config', join(dir, 'server.yaml')],
+});
 const { server } = started;
 const url = await started.url;
 
 const db = new Database(dbPath);
 const reopen = () => db.prepare('UPDATE violation SET comment = NULL').run();
 const openCount = () => db.prepare('SELECT COUNT(*) FROM violation WHERE comment IS NULL').pluck().get();
-const cliEnv = { ...process.env, FULLSTOP_URL: url, FULLSTOP_TOKEN: TOKEN, FULLSTOP_CONFIG_DIR: join(dir, 'cli'), NO_COLOR: '1' };
+const cliEnv = {
+  ...process.env,
+  FULLSTOP_URL: url,
+  FULLSTOP_TOKEN: TOKEN,
+  FULLSTOP_CONFIG_DIR: join(dir, 'cli'),
+  NO_COLOR: '1',
+};
 
 // CPU seconds from /proc/PID/stat (utime + stime, or with `children` the reaped children's cutime + cstime).
 const TICKS_PER_SECOND = 100;
 function cpuMs(pid, children = false) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
   return ((Number(user) + Number(system)) * 1000) / TICKS_PER_SECOND;
 }
@@ -61,8 +82,25 @@ async function timed([command, args]) {
 }
 
 const commands = {
-  'fullstop resolve-violations': [process.execPath, [`${root}dist/bin/fullstop.js`, 'resolve-violations', '--accounts', ACCOUNT, '-l', String(count), '--since', '30d', '--yes', 'bench']],
-  'one request at a time (original client, Python requests)': ['python3', [`${root}bench/resolve/one-at-a-time.py`, url, TOKEN, ACCOUNT, 'bench']],
+  'fullstop resolve-violations': [
+    process.execPath,
+    [
+      `${root}dist/bin/fullstop.js`,
+      'resolve-violations',
+      '--accounts',
+      ACCOUNT,
+      '-l',
+      String(count),
+      '--since',
+      '30d',
+      '--yes',
+      'bench',
+    ],
+  ],
+  'one request at a time (original client, Python requests)': [
+    'python3',
+    [`${root}bench/resolve/one-at-a-time.py`, url, TOKEN, ACCOUNT, 'bench'],
+  ],
 };
 const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
 const cpu = Object.fromEntries(Object.keys(commands).map((name) => [name, { client: [], server: [] }]));
@@ -79,10 +117,14 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const [ours, original] = Object.keys(commands).map((name) => median(times[name]));
 const ms = (value) => `${value.toFixed(0).padStart(6)} ms`;
 console.log(`resolve ${count} violations, median of ${opts.runs} runs each, whole command from start to exit:`);
-console.log(`  ${'command'.padEnd(58)} ${'wall'.padStart(9)} ${'range'.padStart(15)} ${'client cpu'.padStart(10)} ${'server cpu'.padStart(10)}`);
+console.log(
+  `  ${'command'.padEnd(58)} ${'wall'.padStart(9)} ${'range'.padStart(15)} ${'client cpu'.padStart(10)} ${'server cpu'.padStart(10)}`,
+);
 for (const name of Object.keys(commands)) {
   const range = `${Math.min(...times[name]).toFixed(0)}–${Math.max(...times[name]).toFixed(0)}`;
-  console.log(`  ${name.padEnd(58)} ${ms(median(times[name]))} ${range.padStart(15)} ${ms(median(cpu[name].client)).padStart(10)} ${ms(median(cpu[name].server)).padStart(10)}`);
+  console.log(
+    `  ${name.padEnd(58)} ${ms(median(times[name]))} ${range.padStart(15)} ${ms(median(cpu[name].client)).padStart(10)} ${ms(median(cpu[name].server)).padStart(10)}`,
+  );
 }
 console.log(`  ratio: fullstop resolve-violations is ${(original / ours).toFixed(1)} × faster`);
 
@@ -91,4 +133,7 @@ server.kill('SIGTERM');
 await new Promise((resolve) => server.on('exit', resolve));
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/resolve.json`, `${JSON.stringify({ date: new Date().toISOString(), count, times, cpu, ratio: original / ours }, null, 2)}\n`);
+writeFileSync(
+  `${root}bench/results/resolve.json`,
+  `${JSON.stringify({ date: new Date().toISOString(), count, times, cpu, ratio: original / ours }, null, 2)}\n`,
+);

@@ -6,10 +6,19 @@ const COMMANDS = ['configure', 'list-violations', 'resolve-violations', 'types',
 
 describe('command prefixes (the original AliasedGroup)', () => {
   it.each([
-    [['list', '-l', '5'], ['list-violations', '-l', '5']],
-    [['res', 'comment', '-t', 'X'], ['resolve-violations', 'comment', '-t', 'X']],
+    [
+      ['list', '-l', '5'],
+      ['list-violations', '-l', '5'],
+    ],
+    [
+      ['res', 'comment', '-t', 'X'],
+      ['resolve-violations', 'comment', '-t', 'X'],
+    ],
     [['t'], ['types']],
-    [['-h', 'conf'], ['-h', 'configure']],
+    [
+      ['-h', 'conf'],
+      ['-h', 'configure'],
+    ],
   ])('%j runs %j', (argv, expected) => {
     expect(expandCommandPrefix(argv, COMMANDS)).toEqual(expected);
   });
@@ -24,6 +33,8 @@ describe('command prefixes (the original AliasedGroup)', () => {
 
   it('rejects a prefix of several commands as a usage error naming them', () => {
     expect(() => expandCommandPrefix(['co'], ['configure', 'count'])).toThrow(UsageError);
-    expect(() => expandCommandPrefix(['co'], ['configure', 'count'])).toThrow('Too many matches for "co": configure, count');
+    expect(() => expandCommandPrefix(['co'], ['configure', 'count'])).toThrow(
+      'Too many matches for "co": configure, count',
+    );
   });
 });

@@ -45,7 +45,12 @@ function validate(raw: unknown, path: string): FileSettings {
 async function openStore(dir: string) {
   const { default: Conf } = await import('conf');
   try {
-    return new Conf<Record<string, unknown>>({ projectName: 'fullstop', cwd: dir, configName: STORE_NAME, configFileMode: 0o600 });
+    return new Conf<Record<string, unknown>>({
+      projectName: 'fullstop',
+      cwd: dir,
+      configName: STORE_NAME,
+      configFileMode: 0o600,
+    });
   } catch (error) {
     throw new CliError(`cannot read ${storePath(dir)}: ${(error as Error).message}`, { cause: error });
   }

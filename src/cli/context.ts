@@ -7,7 +7,14 @@ import type { ClientOptions, FullstopClient } from '../client/client.js';
 import type { FileSettings } from './settings.js';
 import { NotConfiguredError } from './errors.js';
 import { systemIo, type Io } from './io.js';
-import { configDir, legacyConfigPath, resolveSettings, type Env, type FlagSettings, type Settings } from './settings.js';
+import {
+  configDir,
+  legacyConfigPath,
+  resolveSettings,
+  type Env,
+  type FlagSettings,
+  type Settings,
+} from './settings.js';
 
 export interface Context {
   io: Io;
@@ -60,7 +67,9 @@ export function createContext(options: ContextOptions): Context {
       const tokenCommand = settings.tokenCommand;
       const token =
         settings.token ??
-        (tokenCommand ? await import('./token.js').then(({ runTokenCommand }) => runTokenCommand(tokenCommand, env)) : undefined);
+        (tokenCommand
+          ? await import('./token.js').then(({ runTokenCommand }) => runTokenCommand(tokenCommand, env))
+          : undefined);
       const { createClient } = await import('../client/client.js');
       return createClient({
         baseUrl: settings.url,

@@ -28,7 +28,8 @@ export interface ViolationFilter {
 /** Builds the client-side predicate, or undefined when no client-side filter is active. */
 export function violationMatcher(filter: ViolationFilter): ((v: Violation) => boolean) | undefined {
   const { regions, instanceIds, meta, remeta } = filter;
-  const active = (regions && regions.length > 0) || (instanceIds && instanceIds.length > 0) || (meta && meta.length > 0) || remeta;
+  const active =
+    (regions && regions.length > 0) || (instanceIds && instanceIds.length > 0) || (meta && meta.length > 0) || remeta;
   if (!active) return undefined;
   return (v) =>
     (!regions || regions.length === 0 || (v.region !== null && regions.includes(v.region))) &&

@@ -3,7 +3,14 @@
  * the only place that turns an error into a message on stderr and an exit code (conventions §7).
  */
 import { Command, CommanderError } from 'commander';
-import { AbortedError, ApiError, AuthError, InvalidResponseError, NetworkError, TimeoutError } from '../client/errors.js';
+import {
+  AbortedError,
+  ApiError,
+  AuthError,
+  InvalidResponseError,
+  NetworkError,
+  TimeoutError,
+} from '../client/errors.js';
 import * as configure from './commands/configure.js';
 import * as ingest from './commands/ingest.js';
 import * as listViolations from './commands/list-violations.js';
@@ -18,7 +25,15 @@ import { packageVersion } from './version.js';
 
 export type { Context } from './context.js';
 export type { Io } from './io.js';
-export { CliError, UsageError, NotConfiguredError, InterruptedError, ExitSignal, EXIT, type ExitCode } from './errors.js';
+export {
+  CliError,
+  UsageError,
+  NotConfiguredError,
+  InterruptedError,
+  ExitSignal,
+  EXIT,
+  type ExitCode,
+} from './errors.js';
 
 type Register = (program: Command, ctx: Context) => void;
 
@@ -93,10 +108,16 @@ function classify(error: unknown): Failure {
           : 'the token is valid but not allowed to do this (resolving needs membership in the account)',
     };
   }
-  if (error instanceof ApiError) return { code: EXIT.failure, message: `${error.method} ${error.url}: ${error.message}` };
-  if (error instanceof TimeoutError) return { code: EXIT.failure, message: error.message, hint: 'raise --timeout if the server is just slow' };
+  if (error instanceof ApiError)
+    return { code: EXIT.failure, message: `${error.method} ${error.url}: ${error.message}` };
+  if (error instanceof TimeoutError)
+    return { code: EXIT.failure, message: error.message, hint: 'raise --timeout if the server is just slow' };
   if (error instanceof NetworkError) {
-    return { code: EXIT.failure, message: error.message, hint: 'check the server URL (FULLSTOP_URL or `fullstop configure`)' };
+    return {
+      code: EXIT.failure,
+      message: error.message,
+      hint: 'check the server URL (FULLSTOP_URL or `fullstop configure`)',
+    };
   }
   if (error instanceof InvalidResponseError) {
     return { code: EXIT.failure, message: error.message, hint: 'is the configured URL a fullstop server?' };
@@ -107,14 +128,23 @@ function classify(error: unknown): Failure {
     return { code: EXIT.interrupted, message: 'interrupted' };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: EXIT.failure, message: `unexpected failure: ${message}`, hint: 'set FULLSTOP_DEBUG=1 to see the stack trace' };
+  return {
+    code: EXIT.failure,
+    message: `unexpected failure: ${message}`,
+    hint: 'set FULLSTOP_DEBUG=1 to see the stack trace',
+  };
 }
 
 function report(error: unknown, ctx: Context): number {
   const failure = classify(error);
   if (failure.message) ctx.io.err(`error: ${failure.message}`);
   if (failure.hint) ctx.io.err(`hint: ${failure.hint}`);
-  if (ctx.env.FULLSTOP_DEBUG === '1' && error instanceof Error && !(error instanceof CommanderError) && !(error instanceof ExitSignal)) {
+  if (
+    ctx.env.FULLSTOP_DEBUG === '1' &&
+    error instanceof Error &&
+    !(error instanceof CommanderError) &&
+    !(error instanceof ExitSignal)
+  ) {
     ctx.io.err(error.stack ?? String(error));
   }
   return failure.code;

@@ -50,5 +50,7 @@ export function metaMatches(meta: unknown, filter: MetaFilter): boolean {
   if (filter.length === 0) return true;
   const object = metaObject(meta);
   if (!object) return false;
-  return filter.every(([key, value]) => spellings(Object.hasOwn(object, key) ? object[key] : undefined).includes(value));
+  return filter.every(([key, value]) =>
+    spellings(Object.hasOwn(object, key) ? object[key] : undefined).includes(value),
+  );
 }

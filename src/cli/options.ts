@@ -47,7 +47,9 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: str
   return parser((value) => {
     const number = Number(value);
     if (!/^\s*-?\d+\s*$/.test(value) || number < min || number > max) {
-      throw new Error(max === Number.MAX_SAFE_INTEGER ? `expected an integer ≥ ${min}` : `expected an integer from ${min} to ${max}`);
+      throw new Error(
+        max === Number.MAX_SAFE_INTEGER ? `expected an integer ≥ ${min}` : `expected an integer from ${min} to ${max}`,
+      );
     }
     return number;
   });
@@ -91,9 +93,10 @@ export const regionOption = () =>
   new Option('-r, --region <regions>', 'only these AWS regions, comma separated').argParser(list('regions'));
 
 export const instanceIdsOption = () =>
-  new Option('--instance-ids <ids>', 'only these instance ids (EC2 instance, security group, function ARN, …), comma separated').argParser(
-    list('instance ids'),
-  );
+  new Option(
+    '--instance-ids <ids>',
+    'only these instance ids (EC2 instance, security group, function ARN, …), comma separated',
+  ).argParser(list('instance ids'));
 
 export const applicationsOption = () =>
   new Option('--applications <ids>', 'only these application ids, comma separated').argParser(list('application ids'));
@@ -113,7 +116,10 @@ export const metaOption = () =>
   );
 
 export const remetaOption = () =>
-  new Option('-x, --remeta <regex>', 'only violations whose meta info matches this regular expression (at its start)').argParser(
+  new Option(
+    '-x, --remeta <regex>',
+    'only violations whose meta info matches this regular expression (at its start)',
+  ).argParser(
     parser((value) => {
       try {
         return new RegExp(value);
@@ -124,13 +130,17 @@ export const remetaOption = () =>
   );
 
 export const limitOption = () =>
-  new Option('-l, --limit <n>', 'at most this many violations, counted after every filter').argParser(integer(1)).default(20);
+  new Option('-l, --limit <n>', 'at most this many violations, counted after every filter')
+    .argParser(integer(1))
+    .default(20);
 
 export const tokenOption = () =>
   new Option('--token <token>', 'bearer token (default: FULLSTOP_TOKEN, else the token command)');
 
 export const timeoutOption = () =>
-  new Option('--timeout <seconds>', 'give up on a request after this many seconds').argParser(integer(1, 3600)).default(30);
+  new Option('--timeout <seconds>', 'give up on a request after this many seconds')
+    .argParser(integer(1, 3600))
+    .default(30);
 
 /** Adds the filter and connection options shared by list-violations and resolve-violations. */
 export function filterOptions(now: () => Date): Option[] {

@@ -1,19 +1,68 @@
 import { describe, expect, it } from 'vitest';
-import { configDir, legacyConfigPath, resolveSettings, type Env, type FileSettings, type FlagSettings } from './settings.js';
+import {
+  configDir,
+  legacyConfigPath,
+  resolveSettings,
+  type Env,
+  type FileSettings,
+  type FlagSettings,
+} from './settings.js';
 
 const A = '123456789012';
 const B = '210987654321';
 
 describe('resolveSettings: flag > environment > file > default', () => {
   const cases: Array<[string, FlagSettings, Env, FileSettings, Partial<ReturnType<typeof resolveSettings>>]> = [
-    ['nothing anywhere', {}, {}, {}, { url: undefined, accounts: [], token: undefined, tokenCommand: undefined, timeoutMs: 30_000 }],
-    ['file only', {}, {}, { url: 'https://f.example.org/', accounts: [A] }, { url: 'https://f.example.org', accounts: [A] }],
-    ['env beats file', {}, { FULLSTOP_URL: 'https://e.example.org', FULLSTOP_ACCOUNTS: `${B}, ${A}` }, { url: 'https://f.example.org', accounts: [A] }, { url: 'https://e.example.org', accounts: [B, A] }],
+    [
+      'nothing anywhere',
+      {},
+      {},
+      {},
+      { url: undefined, accounts: [], token: undefined, tokenCommand: undefined, timeoutMs: 30_000 },
+    ],
+    [
+      'file only',
+      {},
+      {},
+      { url: 'https://f.example.org/', accounts: [A] },
+      { url: 'https://f.example.org', accounts: [A] },
+    ],
+    [
+      'env beats file',
+      {},
+      { FULLSTOP_URL: 'https://e.example.org', FULLSTOP_ACCOUNTS: `${B}, ${A}` },
+      { url: 'https://f.example.org', accounts: [A] },
+      { url: 'https://e.example.org', accounts: [B, A] },
+    ],
     ['flag beats env', { accounts: [A] }, { FULLSTOP_ACCOUNTS: B }, { accounts: [B] }, { accounts: [A] }],
-    ['blank env is unset', {}, { FULLSTOP_URL: ' ', FULLSTOP_ACCOUNTS: '' }, { url: 'https://f.example.org', accounts: [A] }, { url: 'https://f.example.org', accounts: [A] }],
-    ['--token beats FULLSTOP_TOKEN and commands', { token: 'flag' }, { FULLSTOP_TOKEN: 'env', FULLSTOP_TOKEN_COMMAND: 'x' }, { token_command: 'y' }, { token: 'flag', tokenCommand: undefined }],
-    ['FULLSTOP_TOKEN beats commands', {}, { FULLSTOP_TOKEN: 'env', FULLSTOP_TOKEN_COMMAND: 'x' }, { token_command: 'y' }, { token: 'env', tokenCommand: undefined }],
-    ['env command beats file command', {}, { FULLSTOP_TOKEN_COMMAND: 'x' }, { token_command: 'y' }, { token: undefined, tokenCommand: 'x' }],
+    [
+      'blank env is unset',
+      {},
+      { FULLSTOP_URL: ' ', FULLSTOP_ACCOUNTS: '' },
+      { url: 'https://f.example.org', accounts: [A] },
+      { url: 'https://f.example.org', accounts: [A] },
+    ],
+    [
+      '--token beats FULLSTOP_TOKEN and commands',
+      { token: 'flag' },
+      { FULLSTOP_TOKEN: 'env', FULLSTOP_TOKEN_COMMAND: 'x' },
+      { token_command: 'y' },
+      { token: 'flag', tokenCommand: undefined },
+    ],
+    [
+      'FULLSTOP_TOKEN beats commands',
+      {},
+      { FULLSTOP_TOKEN: 'env', FULLSTOP_TOKEN_COMMAND: 'x' },
+      { token_command: 'y' },
+      { token: 'env', tokenCommand: undefined },
+    ],
+    [
+      'env command beats file command',
+      {},
+      { FULLSTOP_TOKEN_COMMAND: 'x' },
+      { token_command: 'y' },
+      { token: undefined, tokenCommand: 'x' },
+    ],
     ['file command', {}, {}, { token_command: 'zign token -n fullstop' }, { tokenCommand: 'zign token -n fullstop' }],
     ['--timeout in seconds', { timeout: 5 }, {}, {}, { timeoutMs: 5000 }],
   ];
@@ -22,7 +71,11 @@ describe('resolveSettings: flag > environment > file > default', () => {
   });
 
   it('records where each value came from', () => {
-    const settings = resolveSettings({ flags: {}, env: { FULLSTOP_TOKEN: 't', FULLSTOP_URL: 'http://x' }, file: { accounts: [A] } });
+    const settings = resolveSettings({
+      flags: {},
+      env: { FULLSTOP_TOKEN: 't', FULLSTOP_URL: 'http://x' },
+      file: { accounts: [A] },
+    });
     expect(settings.sources).toEqual({ url: 'env', accounts: 'file', token: 'env' });
   });
 

@@ -93,13 +93,7 @@ export function resolveSettings(input: { flags: FlagSettings; env: Env; file: Fi
   const fileCommand = nonEmpty(file.token_command);
   const token = flagToken ?? envToken;
   const tokenCommand = token === undefined ? (envCommand ?? fileCommand) : undefined;
-  const tokenSource: Source = flagToken
-    ? 'flag'
-    : envToken || envCommand
-      ? 'env'
-      : fileCommand
-        ? 'file'
-        : 'none';
+  const tokenSource: Source = flagToken ? 'flag' : envToken || envCommand ? 'env' : fileCommand ? 'file' : 'none';
 
   return {
     url: url?.replace(/\/+$/, ''),

@@ -29,5 +29,7 @@ export function parseTimeSpec(spec: string, now: Date): Date {
     const date = new Date(iso);
     if (!Number.isNaN(date.getTime())) return date;
   }
-  throw new Error(`invalid time "${spec}": use a duration like 30s, 15m, 24h, 7d or 2w, or an ISO date such as 2024-05-01`);
+  throw new Error(
+    `invalid time "${spec}": use a duration like 30s, 15m, 24h, 7d or 2w, or an ISO date such as 2024-05-01`,
+  );
 }

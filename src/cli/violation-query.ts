@@ -9,7 +9,10 @@ import type { FilterOptions } from './options.js';
  * The query the original client sends (`accounts`, `from`, `type`, `severity`, `application-ids`,
  * `application-version-ids`), `types` for a list, and what a newer server filters itself (`regions`, `instance-ids`, `meta`).
  */
-export function toViolationQuery(opts: FilterOptions, accounts: string[]): Omit<ViolationQuery, 'page' | 'size' | 'checked'> {
+export function toViolationQuery(
+  opts: FilterOptions,
+  accounts: string[],
+): Omit<ViolationQuery, 'page' | 'size' | 'checked'> {
   const types = opts.type ?? [];
   return {
     accounts,

@@ -11,17 +11,34 @@ import { collectViolations } from './paging.js';
 useMsw();
 
 function client(sleeps: number[] = []) {
-  return createClient({ baseUrl: BASE_URL, token: TOKEN, sleep: async (ms) => void sleeps.push(ms), backoffMs: (n) => n * 100 });
+  return createClient({
+    baseUrl: BASE_URL,
+    token: TOKEN,
+    sleep: async (ms) => void sleeps.push(ms),
+    backoffMs: (n) => n * 100,
+  });
 }
 
 describe('error bodies of both servers', () => {
   it.each([
     [404, '', '404 not found'],
     [403, '   ', '403 forbidden'],
-    [401, '{"error":"invalid_token","error_description":"Access token expired"}', '401 invalid_token: Access token expired'],
+    [
+      401,
+      '{"error":"invalid_token","error_description":"Access token expired"}',
+      '401 invalid_token: Access token expired',
+    ],
     [401, '{"error":"unauthorized"}', '401 unauthorized'],
-    [400, '{"timestamp":1,"status":400,"error":"Bad Request","exception":"x.Y","message":"Required Long parameter","path":"/api/x"}', '400 bad request: Required Long parameter'],
-    [409, '{"status":409,"error":"Conflict","message":"already resolved","path":"/api/violations/1/resolution"}', '409 conflict: already resolved'],
+    [
+      400,
+      '{"timestamp":1,"status":400,"error":"Bad Request","exception":"x.Y","message":"Required Long parameter","path":"/api/x"}',
+      '400 bad request: Required Long parameter',
+    ],
+    [
+      409,
+      '{"status":409,"error":"Conflict","message":"already resolved","path":"/api/violations/1/resolution"}',
+      '409 conflict: already resolved',
+    ],
     [502, '<html><body>Bad Gateway</body></html>', '502 bad gateway'],
     [500, 'boom\nsecond line', '500 internal server error: boom'],
     [418, '[1,2]', '418 error'],
@@ -49,7 +66,9 @@ describe('retries', () => {
     let posts = 0;
     let gets = 0;
     msw.use(
-      http.post(`${BASE_URL}/api/violations/1/resolution`, () => (++posts === 1 ? new HttpResponse(null, { status: 503 }) : new HttpResponse(null))),
+      http.post(`${BASE_URL}/api/violations/1/resolution`, () =>
+        ++posts === 1 ? new HttpResponse(null, { status: 503 }) : new HttpResponse(null),
+      ),
       http.get(`${BASE_URL}/api/violations/1`, () => {
         gets++;
         return new HttpResponse('oops', { status: 500 });
@@ -57,13 +76,22 @@ describe('retries', () => {
     );
     expect(await client().resolveViolation(1, 'c')).toBeUndefined();
     expect(posts).toBe(2);
-    await expect(client().getViolation(1)).rejects.toMatchObject({ name: 'ApiError', status: 500, message: '500 internal server error: oops' });
+    await expect(client().getViolation(1)).rejects.toMatchObject({
+      name: 'ApiError',
+      status: 500,
+      message: '500 internal server error: oops',
+    });
     expect(gets).toBe(1);
   });
 
   it('gives up on a Retry-After beyond two minutes', async () => {
     let calls = 0;
-    msw.use(http.get(`${BASE_URL}/api/violation-types`, () => (calls++, new HttpResponse(null, { status: 503, headers: { 'Retry-After': '3600' } }))));
+    msw.use(
+      http.get(
+        `${BASE_URL}/api/violation-types`,
+        () => (calls++, new HttpResponse(null, { status: 503, headers: { 'Retry-After': '3600' } })),
+      ),
+    );
     await expect(client().listViolationTypes()).rejects.toBeInstanceOf(ApiError);
     expect(calls).toBe(1);
   });
@@ -88,14 +116,23 @@ describe('retries', () => {
 describe('client', () => {
   it('maps 401 and 403 to AuthError', async () => {
     msw.use(http.get(`${BASE_URL}/api/violations/7`, () => new HttpResponse(null, { status: 403 })));
-    const error = await client().getViolation(7).catch((e: unknown) => e);
+    const error = await client()
+      .getViolation(7)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
-    expect(error).toMatchObject({ status: 403, method: 'GET', url: `${BASE_URL}/api/violations/7`, message: '403 forbidden' });
+    expect(error).toMatchObject({
+      status: 403,
+      method: 'GET',
+      url: `${BASE_URL}/api/violations/7`,
+      message: '403 forbidden',
+    });
   });
 
   it('rejects answers of the wrong shape', async () => {
     msw.use(http.get(`${BASE_URL}/api/violations`, () => HttpResponse.json({ items: [] })));
-    await expect(client().listViolations({})).rejects.toThrow(new InvalidResponseError('the server sent a page without a "content" list'));
+    await expect(client().listViolations({})).rejects.toThrow(
+      new InvalidResponseError('the server sent a page without a "content" list'),
+    );
   });
 
   it('keeps a base path prefix and drops empty parameters', () => {
@@ -106,7 +143,11 @@ describe('client', () => {
 
   it('stops paging when a server ignores the page parameter', async () => {
     const server = javaServer();
-    msw.use(http.get(`${BASE_URL}/api/violations`, () => HttpResponse.json({ content: server.violations.slice(0, 2), last: false })));
+    msw.use(
+      http.get(`${BASE_URL}/api/violations`, () =>
+        HttpResponse.json({ content: server.violations.slice(0, 2), last: false }),
+      ),
+    );
     const rows = await collectViolations({ client: client(), query: {}, limit: 50, matches: () => true });
     expect(rows.map((v) => v.id)).toEqual([101, 102]);
   });

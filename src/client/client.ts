@@ -61,7 +61,12 @@ export function createClient(options: ClientOptions): FullstopClient {
       return toViolation(parseJson(res.text, `violation ${id}`));
     },
     async resolveViolation(id, comment) {
-      await http({ method: 'POST', path: `/api/violations/${id}/resolution`, body: comment, contentType: 'text/plain; charset=utf-8' });
+      await http({
+        method: 'POST',
+        path: `/api/violations/${id}/resolution`,
+        body: comment,
+        contentType: 'text/plain; charset=utf-8',
+      });
     },
     async listViolationTypes() {
       const res = await http({ method: 'GET', path: '/api/violation-types' });

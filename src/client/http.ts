@@ -70,7 +70,7 @@ export function buildUrl(baseUrl: string, path: string, query: Query = {}): URL 
 /** The most specific reason in an error's cause chain: fetch wraps `ECONNREFUSED` or "bad port" in a TypeError("fetch failed"). */
 function networkReason(error: unknown): string {
   let innermost: string | undefined;
-  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; current; ) {
+  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; current;) {
     if (typeof current.code === 'string') return current.code;
     if (typeof current.message === 'string') innermost = current.message;
     current = current.cause as typeof current;
@@ -95,7 +95,14 @@ export function createHttp(options: HttpOptions): (request: HttpRequest) => Prom
   async function attempt(request: HttpRequest, info: RequestInfo, url: URL): Promise<Attempt> {
     const headers = request.contentType ? { ...baseHeaders, 'Content-Type': request.contentType } : baseHeaders;
     try {
-      const res = await send({ method: request.method, url, headers, body: request.body, timeoutMs, signal: options.signal });
+      const res = await send({
+        method: request.method,
+        url,
+        headers,
+        body: request.body,
+        timeoutMs,
+        signal: options.signal,
+      });
       if (RETRYABLE_STATUS.has(res.status)) {
         const retryAfterMs = parseRetryAfter(res.retryAfter);
         return { retryable: new ApiError(res.status, info, describeErrorBody(res.status, res.text)), retryAfterMs };

@@ -30,7 +30,12 @@ describe('the fetch transport', () => {
     const { url, connections } = await serve((res) => res.end(JSON.stringify({ text: 'Grüße' })));
     const http = createHttp({ baseUrl: url });
     for (let i = 0; i < 5; i++) {
-      const res = await http({ method: 'POST', path: `/api/violations/${i}/resolution`, body: 'ok ✓', contentType: 'text/plain' });
+      const res = await http({
+        method: 'POST',
+        path: `/api/violations/${i}/resolution`,
+        body: 'ok ✓',
+        contentType: 'text/plain',
+      });
       expect(JSON.parse(res.text)).toEqual({ text: 'Grüße' });
     }
     // undici opens a second connection for the second request, then keeps reusing it.

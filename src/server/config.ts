@@ -20,7 +20,9 @@ const StaticTokenSchema = Type.Object(
     token: NonEmpty(),
     uid: NonEmpty(),
     scopes: Type.Optional(Type.Array(NonEmpty())),
-    accounts: Type.Optional(Type.Union([Type.Literal('*'), Type.Array(NonEmpty())], { description: '"*" or a list of account ids' })),
+    accounts: Type.Optional(
+      Type.Union([Type.Literal('*'), Type.Array(NonEmpty())], { description: '"*" or a list of account ids' }),
+    ),
     teams: Type.Optional(Type.Array(NonEmpty())),
   },
   { additionalProperties: false },
@@ -69,7 +71,10 @@ function keyPath(pointer: string): string {
 
 function describeError(schema: TSchema, message: string): string {
   if (message === 'Unexpected property') return 'unknown key';
-  const expected = typeof schema.description === 'string' && /union|pattern/i.test(message) ? `expected ${schema.description}` : undefined;
+  const expected =
+    typeof schema.description === 'string' && /union|pattern/i.test(message)
+      ? `expected ${schema.description}`
+      : undefined;
   return expected ?? message.charAt(0).toLowerCase() + message.slice(1);
 }
 
@@ -78,9 +83,13 @@ export function validateConfig(value: unknown, source: string): ServerConfig {
   const input = value ?? {};
   const problems = [...Value.Errors(ServerConfigSchema, input)]
     // A union reports each failed branch too; its own error says enough.
-    .filter((e, i, all) => !all.some((other, j) => j < i && e.path.startsWith(`${other.path}/`) && other.message.includes('union')))
+    .filter(
+      (e, i, all) =>
+        !all.some((other, j) => j < i && e.path.startsWith(`${other.path}/`) && other.message.includes('union')),
+    )
     .map((e) => `${keyPath(e.path) || '(top level)'}: ${describeError(e.schema, e.message)}`);
-  if (problems.length > 0) throw new ServerConfigError(`invalid config ${source}:\n  ${[...new Set(problems)].join('\n  ')}`);
+  if (problems.length > 0)
+    throw new ServerConfigError(`invalid config ${source}:\n  ${[...new Set(problems)].join('\n  ')}`);
   return input as ServerConfig;
 }
 
@@ -90,7 +99,9 @@ export function loadConfigFile(path: string): ServerConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ServerConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new ServerConfigError(
+      `cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new ServerConfigError(`invalid YAML in ${path}: ${doc.errors[0]!.message}`);
@@ -127,7 +138,8 @@ export function defaultDbUrl(env: Env, home = env.HOME ?? homedir()): string {
 
 function parsePort(value: string | number, from: string): number {
   const port = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServerConfigError(`${from}: expected a port number 0-65535, got '${value}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ServerConfigError(`${from}: expected a port number 0-65535, got '${value}'`);
   return port;
 }
 
@@ -138,7 +150,10 @@ export function resolveServerOptions(flags: ServerFlags, env: Env): ServerOption
   const configFile = pick(flags.config, env.FULLSTOP_SERVER_CONFIG);
   const config = configFile === undefined ? {} : loadConfigFile(configFile);
   const portFlag = flags.port !== undefined ? { value: flags.port, from: '--port' } : undefined;
-  const portEnv = pick(env.FULLSTOP_SERVER_PORT) !== undefined ? { value: env.FULLSTOP_SERVER_PORT!, from: 'FULLSTOP_SERVER_PORT' } : undefined;
+  const portEnv =
+    pick(env.FULLSTOP_SERVER_PORT) !== undefined
+      ? { value: env.FULLSTOP_SERVER_PORT!, from: 'FULLSTOP_SERVER_PORT' }
+      : undefined;
   const portSource = portFlag ?? portEnv;
   return {
     host: pick(flags.host, env.FULLSTOP_SERVER_HOST, config.host) ?? '127.0.0.1',

@@ -31,16 +31,25 @@ function authenticatorFor(options: ServerOptions): Authenticator {
 }
 
 /** Opens the store and listens; the caller owns the returned server (tests call this with port 0). */
-export async function startServer(options: ServerOptions, logger: FastifyServerOptions['logger'] = false): Promise<RunningServer> {
+export async function startServer(
+  options: ServerOptions,
+  logger: FastifyServerOptions['logger'] = false,
+): Promise<RunningServer> {
   if (options.noAuth && !LOOPBACK.test(options.host)) {
-    throw new ServerConfigError(`--no-auth is for local demos only: refusing to listen on ${options.host}; use --host 127.0.0.1`);
+    throw new ServerConfigError(
+      `--no-auth is for local demos only: refusing to listen on ${options.host}; use --host 127.0.0.1`,
+    );
   }
   const auth = options.config.auth ?? {};
   if (!options.noAuth && auth.tokeninfo_url === undefined && (auth.tokens ?? []).length === 0) {
-    throw new ServerConfigError('no authentication configured: set auth.tokeninfo_url or auth.tokens in the config file, or use --no-auth locally');
+    throw new ServerConfigError(
+      'no authentication configured: set auth.tokeninfo_url or auth.tokens in the config file, or use --no-auth locally',
+    );
   }
   const store = await openStore(options.db);
-  const teamService = auth.team_service_url ? createTeamService({ url: auth.team_service_url, token: auth.team_service_token }) : undefined;
+  const teamService = auth.team_service_url
+    ? createTeamService({ url: auth.team_service_url, token: auth.team_service_token })
+    : undefined;
   const app = buildApp({ store, auth: authenticatorFor(options), config: options.config, teamService, logger });
   try {
     await app.listen({ host: options.host, port: options.port });
@@ -66,21 +75,30 @@ export async function startServer(options: ServerOptions, logger: FastifyServerO
 /** pino JSON lines on stdout; readable (pino-pretty) only when stdout is a terminal. */
 function loggerOptions(env: Env): FastifyServerOptions['logger'] {
   const level = env.FULLSTOP_LOG_LEVEL ?? 'info';
-  return process.stdout.isTTY ? { level, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } } : { level };
+  return process.stdout.isTTY
+    ? { level, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } }
+    : { level };
 }
 
 /** `fullstop server`: runs until SIGTERM or SIGINT, then closes gracefully. */
 export async function runServer(flags: ServerFlags, env: Env): Promise<void> {
   const options = resolveServerOptions(flags, env);
   const server = await startServer(options, loggerOptions(env));
-  server.app.log.info({ url: server.url, db: options.db, auth: options.noAuth ? 'none' : 'bearer' }, 'fullstop server listening');
-  const { startServerIngest } = await import('./ingest/serve.js');
-  const ingest = await startServerIngest({ flags: flags.ingest ?? [], config: options.config, store: server.store, logger: server.app.log, env }).catch(
-    async (error: unknown) => {
-      await server.close();
-      throw error;
-    },
+  server.app.log.info(
+    { url: server.url, db: options.db, auth: options.noAuth ? 'none' : 'bearer' },
+    'fullstop server listening',
   );
+  const { startServerIngest } = await import('./ingest/serve.js');
+  const ingest = await startServerIngest({
+    flags: flags.ingest ?? [],
+    config: options.config,
+    store: server.store,
+    logger: server.app.log,
+    env,
+  }).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   await new Promise<void>((resolve, reject) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', stop);

@@ -123,7 +123,7 @@ export interface CountFilter {
 }
 
 /** A whitelisting rule to create (from the `RuleDTO` body, fullstop-api.md §1.4 (8–12)). */
-export interface RuleDraft {
+export interface WhitelistingRuleDraft {
   accountId?: string | null;
   region?: string | null;
   applicationId?: string | null;
@@ -138,4 +138,4 @@ export interface RuleDraft {
   version?: number | null;
 }
 
-export type ExpireRuleResult = 'expired' | 'not-found' | 'in-past';
+export type ExpireWhitelistingRuleResult = 'expired' | 'not-found' | 'in-past';

@@ -98,7 +98,7 @@ export const CreateViolationSchema = Type.Object(
 );
 
 /** Body of `POST`/`PUT /api/whitelisting-rules` (RuleDTO.java). Note `violation_type` here, `violation_type_entity_id` in the answer. */
-export const RuleInputSchema = Type.Object(
+export const WhitelistingRuleInputSchema = Type.Object(
   {
     account_id: Type.Optional(NullableString()),
     region: Type.Optional(NullableString()),
@@ -112,11 +112,11 @@ export const RuleInputSchema = Type.Object(
     meta_info_json_path: Type.Optional(NullableString()),
     version: Type.Optional(Nullable(Type.Integer())),
   },
-  { $id: 'RuleInput' },
+  { $id: 'WhitelistingRuleInput' },
 );
 
 /** A whitelisting rule as answered (RuleEntity.java). */
-export const RuleSchema = Type.Object(
+export const WhitelistingRuleSchema = Type.Object(
   {
     id: Type.Integer(),
     account_id: NullableString(),
@@ -135,7 +135,7 @@ export const RuleSchema = Type.Object(
     last_modified_by: NullableString(),
     version: Type.Integer(),
   },
-  { $id: 'Rule', additionalProperties: false },
+  { $id: 'WhitelistingRule', additionalProperties: false },
 );
 
 export const CountByAccountAndTypeSchema = Type.Object(
@@ -160,8 +160,8 @@ export const NAMED_SCHEMAS = [
   ViolationSchema,
   SortOrderSchema,
   CreateViolationSchema,
-  RuleInputSchema,
-  RuleSchema,
+  WhitelistingRuleInputSchema,
+  WhitelistingRuleSchema,
   CountByAccountAndTypeSchema,
   CountByAppVersionAndTypeSchema,
   ApiErrorSchema,

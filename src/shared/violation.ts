@@ -7,8 +7,8 @@ import type {
   ViolationTypeSchema,
   SortOrderSchema,
   CreateViolationSchema,
-  RuleInputSchema,
-  RuleSchema,
+  WhitelistingRuleInputSchema,
+  WhitelistingRuleSchema,
   CountByAccountAndTypeSchema,
   CountByAppVersionAndTypeSchema,
   ApiErrorSchema,
@@ -56,8 +56,8 @@ export interface Page<T> {
 }
 
 export type CreateViolation = Static<typeof CreateViolationSchema>;
-export type RuleInput = Static<typeof RuleInputSchema>;
-export type Rule = Static<typeof RuleSchema>;
+export type WhitelistingRuleInput = Static<typeof WhitelistingRuleInputSchema>;
+export type WhitelistingRule = Static<typeof WhitelistingRuleSchema>;
 export type CountByAccountAndType = Static<typeof CountByAccountAndTypeSchema>;
 export type CountByAppVersionAndType = Static<typeof CountByAppVersionAndTypeSchema>;
 export type ApiErrorBody = Static<typeof ApiErrorSchema>;

@@ -12,9 +12,14 @@ const bin = `${root}dist/bin/fullstop.js`;
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -69,12 +74,18 @@ describe('the fullstop binary', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).map((v: { id: number }) => v.id)).toEqual([106, 107]);
-    expect(seen.at(-1)).toMatch(/^GET \/api\/violations\?sort=id%2CDESC&from=\S+&page=0&size=2 Bearer binary-test-token$/);
+    expect(seen.at(-1)).toMatch(
+      /^GET \/api\/violations\?sort=id%2CDESC&from=\S+&page=0&size=2 Bearer binary-test-token$/,
+    );
   });
 
   it('exits 2 with the configure hint when no URL is configured', async () => {
     const home = tempHome();
     const r = await run(['types'], { HOME: home, FULLSTOP_CONFIG_DIR: home });
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL\n' });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL\n',
+    });
   });
 });

@@ -10,11 +10,19 @@ const storeOf = (home: string) => JSON.parse(readFileSync(join(home, 'config', '
 
 describe('configure', () => {
   it('stores --url and --accounts without prompting, mode 0600', async () => {
-    const r = await runCli(['configure', '--url', 'https://fullstop.example.org/', '--accounts', '123456789012, 210987654321'], { bare: true });
+    const r = await runCli(
+      ['configure', '--url', 'https://fullstop.example.org/', '--accounts', '123456789012, 210987654321'],
+      { bare: true },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`Stored https://fullstop.example.org and 2 account(s) in ${join(r.home, 'config', 'config.json')}\n`);
-    expect(storeOf(r.home)).toEqual({ url: 'https://fullstop.example.org', accounts: ['123456789012', '210987654321'] });
+    expect(r.stderr).toBe(
+      `Stored https://fullstop.example.org and 2 account(s) in ${join(r.home, 'config', 'config.json')}\n`,
+    );
+    expect(storeOf(r.home)).toEqual({
+      url: 'https://fullstop.example.org',
+      accounts: ['123456789012', '210987654321'],
+    });
     expect(statSync(join(r.home, 'config', 'config.json')).mode & 0o777).toBe(0o600);
   });
 
@@ -23,7 +31,8 @@ describe('configure', () => {
     expect(r).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: '--accounts required when not running in a terminal\n'.replace(/^/, 'error: ') +
+      stderr:
+        '--accounts required when not running in a terminal\n'.replace(/^/, 'error: ') +
         'hint: fullstop configure --url URL --accounts ID[,ID…]\n',
     });
   });
@@ -31,7 +40,9 @@ describe('configure', () => {
   it('validates the URL and the account ids', async () => {
     const url = await runCli(['configure', '--url', 'ftp://x', '--accounts', '123456789012'], { bare: true });
     expect(url).toMatchObject({ code: 2, stderr: 'error: --url: not an http(s) URL: ftp://x\n' });
-    const accounts = await runCli(['configure', '--url', 'https://x.example.org', '--accounts', '1234'], { bare: true });
+    const accounts = await runCli(['configure', '--url', 'https://x.example.org', '--accounts', '1234'], {
+      bare: true,
+    });
     expect(accounts).toMatchObject({ code: 2, stderr: 'error: --accounts: not a 12-digit AWS account id: 1234\n' });
   });
 
@@ -46,7 +57,11 @@ describe('configure', () => {
 
   it('reads a URL without a scheme as https, as the original prompt did', async () => {
     const home = tempHome();
-    const r = await runCli(['configure'], { bare: true, tty: true, answers: ['fullstop.example.org', '123456789012'] }, home);
+    const r = await runCli(
+      ['configure'],
+      { bare: true, tty: true, answers: ['fullstop.example.org', '123456789012'] },
+      home,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(storeOf(home)).toEqual({ url: 'https://fullstop.example.org', accounts: ['123456789012'] });
   });
@@ -56,9 +71,15 @@ describe('configure', () => {
     mkdirSync(join(home, '.config', 'fullstop'), { recursive: true });
     writeFileSync(join(home, '.config', 'fullstop', 'fullstop.yaml'), `accounts: '123456789012'\nurl: ${BASE_URL}\n`);
     const server = javaServer();
-    const r = await runCli(['list-violations', '--since', '7d', '-o', 'json'], { bare: true, env: { FULLSTOP_TOKEN: TOKEN } }, home);
+    const r = await runCli(
+      ['list-violations', '--since', '7d', '-o', 'json'],
+      { bare: true, env: { FULLSTOP_TOKEN: TOKEN } },
+      home,
+    );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).map((v: { account_id: string }) => v.account_id)).toEqual(Array(5).fill('123456789012'));
+    expect(JSON.parse(r.stdout).map((v: { account_id: string }) => v.account_id)).toEqual(
+      Array(5).fill('123456789012'),
+    );
     expect(new URL(server.requests[0]!.url).searchParams.get('accounts')).toBe('123456789012');
   });
 
@@ -84,10 +105,16 @@ describe('configure', () => {
 
   it('runs the token command only when a token is needed, and reports its failure', async () => {
     const server = javaServer();
-    const ok = await runCli(['types', '-o', 'json'], { bare: true, env: { FULLSTOP_URL: BASE_URL, FULLSTOP_TOKEN_COMMAND: `printf '  ${TOKEN}\\n'` } });
+    const ok = await runCli(['types', '-o', 'json'], {
+      bare: true,
+      env: { FULLSTOP_URL: BASE_URL, FULLSTOP_TOKEN_COMMAND: `printf '  ${TOKEN}\\n'` },
+    });
     expect(ok.code).toBe(0);
     expect(server.requests[0]!.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
-    const failed = await runCli(['types'], { bare: true, env: { FULLSTOP_URL: BASE_URL, FULLSTOP_TOKEN_COMMAND: 'echo no zign >&2; exit 3' } });
+    const failed = await runCli(['types'], {
+      bare: true,
+      env: { FULLSTOP_URL: BASE_URL, FULLSTOP_TOKEN_COMMAND: 'echo no zign >&2; exit 3' },
+    });
     expect(failed).toMatchObject({
       code: 1,
       stderr:

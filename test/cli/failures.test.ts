@@ -2,7 +2,15 @@ import { createServer } from 'node:net';
 import { delay, http, HttpResponse, passthrough } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
-import { BASE_URL, fixtureViolations, javaPage, javaServer, server as msw, springError, useMsw } from '../helpers/msw.js';
+import {
+  BASE_URL,
+  fixtureViolations,
+  javaPage,
+  javaServer,
+  server as msw,
+  springError,
+  useMsw,
+} from '../helpers/msw.js';
 
 useMsw();
 
@@ -23,7 +31,9 @@ describe('failures', () => {
     msw.use(
       http.get(`${BASE_URL}/api/violations`, () => {
         calls++;
-        return calls === 1 ? springError(503, 'Service Unavailable', 'Dependency unavailable', '/api/violations') : undefined;
+        return calls === 1
+          ? springError(503, 'Service Unavailable', 'Dependency unavailable', '/api/violations')
+          : undefined;
       }),
     );
     const r = await runCli(list);
@@ -45,7 +55,9 @@ describe('failures', () => {
     expect(calls).toBe(4);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: GET https:\/\/fullstop\.example\.org\/api\/violations\?\S+: 503 service unavailable: Dependency unavailable\n$/);
+    expect(r.stderr).toMatch(
+      /^error: GET https:\/\/fullstop\.example\.org\/api\/violations\?\S+: 503 service unavailable: Dependency unavailable\n$/,
+    );
   });
 
   it('times out with a hint', async () => {
@@ -59,17 +71,24 @@ describe('failures', () => {
     expect(r).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: 'error: no answer from https://fullstop.example.org within 1 s\nhint: raise --timeout if the server is just slow\n',
+      stderr:
+        'error: no answer from https://fullstop.example.org within 1 s\nhint: raise --timeout if the server is just slow\n',
     });
   });
 
   it('reports malformed JSON', async () => {
-    msw.use(http.get(`${BASE_URL}/api/violations`, () => new HttpResponse('{"content": [', { headers: { 'Content-Type': 'application/json' } })));
+    msw.use(
+      http.get(
+        `${BASE_URL}/api/violations`,
+        () => new HttpResponse('{"content": [', { headers: { 'Content-Type': 'application/json' } }),
+      ),
+    );
     const r = await runCli(list);
     expect(r).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: 'error: the server sent malformed JSON for the violation list\nhint: is the configured URL a fullstop server?\n',
+      stderr:
+        'error: the server sent malformed JSON for the violation list\nhint: is the configured URL a fullstop server?\n',
     });
   });
 
@@ -78,7 +97,9 @@ describe('failures', () => {
     const r = await runCli(list, { env: { FULLSTOP_TOKEN: 'expired-token' } });
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: GET \S+: 401 invalid_token: Access token expired\nhint: the server did not accept the token: pass --token, set FULLSTOP_TOKEN or FULLSTOP_TOKEN_COMMAND\n$/);
+    expect(r.stderr).toMatch(
+      /^error: GET \S+: 401 invalid_token: Access token expired\nhint: the server did not accept the token: pass --token, set FULLSTOP_TOKEN or FULLSTOP_TOKEN_COMMAND\n$/,
+    );
   });
 
   it('maps an empty-bodied 403 to exit 4', async () => {
@@ -107,21 +128,37 @@ describe('failures', () => {
     javaServer();
     msw.use(
       http.get(`${BASE_URL}/api/violations`, () =>
-        springError(400, 'Bad Request', "Failed to convert value of type 'java.lang.String' to required type 'java.lang.Integer'", '/api/violations'),
+        springError(
+          400,
+          'Bad Request',
+          "Failed to convert value of type 'java.lang.String' to required type 'java.lang.Integer'",
+          '/api/violations',
+        ),
       ),
     );
     const r = await runCli(list);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(": 400 bad request: Failed to convert value of type 'java.lang.String' to required type 'java.lang.Integer'\n");
+    expect(r.stderr).toContain(
+      ": 400 bad request: Failed to convert value of type 'java.lang.String' to required type 'java.lang.Integer'\n",
+    );
   });
 
   it('accepts the old envelope quirks: meta_info of every shape, missing optional keys', async () => {
     const [first] = fixtureViolations();
     const { application_id: _a, application_version_id: _b, rule_id: _c, ...old } = first!;
-    msw.use(http.get(`${BASE_URL}/api/violations`, () => HttpResponse.json({ content: [{ ...old, meta_info: 'plain text' }], last: true })));
+    msw.use(
+      http.get(`${BASE_URL}/api/violations`, () =>
+        HttpResponse.json({ content: [{ ...old, meta_info: 'plain text' }], last: true }),
+      ),
+    );
     const r = await runCli(list);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)[0]).toMatchObject({ id: 101, meta_info: 'plain text', application_id: null, rule_id: null });
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({
+      id: 101,
+      meta_info: 'plain text',
+      application_id: null,
+      rule_id: null,
+    });
   });
 
   it('bad flags are usage errors (exit 2) that send no request', async () => {

@@ -35,19 +35,32 @@ describe('list-violations against the original Java server', () => {
   it('pages through the API until --limit rows pass the client-side filters', async () => {
     const many = Array.from({ length: 250 }, (_, i) => {
       const v = fixtureViolations()[0]!;
-      return { ...v, id: 1000 + i, region: i % 50 === 0 ? 'ap-south-1' : 'eu-west-1', created: '2024-05-31T00:00:00.000Z' };
+      return {
+        ...v,
+        id: 1000 + i,
+        region: i % 50 === 0 ? 'ap-south-1' : 'eu-west-1',
+        created: '2024-05-31T00:00:00.000Z',
+      };
     });
     const server = javaServer(many);
     const r = await runCli(['list-violations', '-r', 'ap-south-1', '-l', '5', '-o', 'tsv']);
     expect(r.code).toBe(0);
-    const ids = r.stdout.trim().split('\n').slice(1).map((line) => line.split('\t')[2]);
+    const ids = r.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split('\t')[2]);
     expect(ids).toEqual(['1000', '1050', '1100', '1150', '1200']);
     expect(server.requests.map((q) => params(q).page)).toEqual(['0', '1', '2']);
     expect(params(server.requests[0]!)).toMatchObject({ size: '100', regions: 'ap-south-1' });
   });
 
   it('sends --instance-ids to the server and filters by them itself, since the Java server ignores them', async () => {
-    const many = Array.from({ length: 30 }, (_, i) => ({ ...fixtureViolations()[0]!, id: 2000 + i, instance_id: `i-${i}` }));
+    const many = Array.from({ length: 30 }, (_, i) => ({
+      ...fixtureViolations()[0]!,
+      id: 2000 + i,
+      instance_id: `i-${i}`,
+    }));
     const server = javaServer(many);
     const r = await runCli(['list-violations', '--since', '7d', '--instance-ids', 'i-3,i-17', '-o', 'json']);
     expect(r.code).toBe(0);
@@ -73,8 +86,19 @@ describe('list-violations against the original Java server', () => {
   it('sends types=A,B for a type list and application filters under their API names', async () => {
     const server = javaServer();
     const r = await runCli([
-      'list-violations', '--since', '7d', '-t', 'WRONG_AMI,EC2_WITH_KEYPAIR',
-      '--applications', 'my-app', '--application-versions', '1.0,1.1', '--severity', '3', '-o', 'json',
+      'list-violations',
+      '--since',
+      '7d',
+      '-t',
+      'WRONG_AMI,EC2_WITH_KEYPAIR',
+      '--applications',
+      'my-app',
+      '--application-versions',
+      '1.0,1.1',
+      '--severity',
+      '3',
+      '-o',
+      'json',
     ]);
     expect(JSON.parse(r.stdout).map((v: { id: number }) => v.id)).toEqual([101, 107]);
     expect(params(server.requests[0]!)).toMatchObject({
@@ -104,7 +128,10 @@ describe('list-violations against the original Java server', () => {
   it('--until is sent as to', async () => {
     const server = javaServer();
     await runCli(['list-violations', '--since', '2024-05-01', '--until', '2024-05-30T10:00:00Z', '-o', 'json']);
-    expect(params(server.requests[0]!)).toMatchObject({ from: '2024-05-01T00:00:00.000Z', to: '2024-05-30T10:00:00.000Z' });
+    expect(params(server.requests[0]!)).toMatchObject({
+      from: '2024-05-01T00:00:00.000Z',
+      to: '2024-05-30T10:00:00.000Z',
+    });
   });
 
   it('prints TSV and CSV with a header row and ISO timestamps', async () => {
@@ -112,8 +139,8 @@ describe('list-violations against the original Java server', () => {
     const tsv = await runCli(['list-violations', '--since', '7d', '-t', 'WRONG_AMI', '-o', 'tsv']);
     expect(tsv.stdout).toBe(
       'account_id\tregion\tid\tviolation_type\tinstance_id\tapplication_id\tapplication_version_id\tmeta_info\tcomment\tcreated\tseverity\n' +
-        '123456789012\teu-west-1\t101\tWRONG_AMI\ti-0a1b2c3d\tmy-app\t1.0\tami_id: ami-amishppl, ami_name: another-ami, ami_owner_id: \'\'\t\t2024-05-30T08:00:00.000Z\t3\n' +
-        '123456789012\teu-west-1\t107\tWRONG_AMI\ti-0a1b2c3d\tmy-app\t1.1\tami_id: ami-12345678, ami_name: taupage-1.2, ami_owner_id: \'999\'\t\t2024-05-30T14:00:00.000Z\t3\n',
+        "123456789012\teu-west-1\t101\tWRONG_AMI\ti-0a1b2c3d\tmy-app\t1.0\tami_id: ami-amishppl, ami_name: another-ami, ami_owner_id: ''\t\t2024-05-30T08:00:00.000Z\t3\n" +
+        "123456789012\teu-west-1\t107\tWRONG_AMI\ti-0a1b2c3d\tmy-app\t1.1\tami_id: ami-12345678, ami_name: taupage-1.2, ami_owner_id: '999'\t\t2024-05-30T14:00:00.000Z\t3\n",
     );
     const csv = await runCli(['list-violations', '--since', '7d', '-t', 'WRONG_REGION', '-o', 'csv']);
     expect(csv.stdout.split('\n')[1]).toBe(
@@ -134,7 +161,10 @@ describe('list-violations against the original Java server', () => {
 
   it('prints relative times on a terminal, and no colour with NO_COLOR', async () => {
     javaServer();
-    const r = await runCli(['list-violations', '--since', '7d', '-t', 'EC2_WITH_KEYPAIR'], { tty: true, env: { NO_COLOR: '1' } });
+    const r = await runCli(['list-violations', '--since', '7d', '-t', 'EC2_WITH_KEYPAIR'], {
+      tty: true,
+      env: { NO_COLOR: '1' },
+    });
     expect(r.stdout).toContain('23 hours ago');
     expect(r.stdout).not.toContain('\u001b[');
     const colored = await runCli(['list-violations', '--since', '7d', '-t', 'EC2_WITH_KEYPAIR'], { tty: true });

@@ -8,11 +8,23 @@ useMsw();
 describe('resolve-violations', () => {
   it('resolves the matching open violations with the raw comment as text/plain, without a TTY', async () => {
     const server = javaServer();
-    const r = await runCli(['resolve-violations', '-t', 'WRONG_REGION', '--since', '7d', '-l', '100', 'DR region, approved']);
+    const r = await runCli([
+      'resolve-violations',
+      '-t',
+      'WRONG_REGION',
+      '--since',
+      '7d',
+      '-l',
+      '100',
+      'DR region, approved',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect([...server.resolutions.keys()].sort()).toEqual([102, 103]);
-    expect(server.resolutions.get(102)).toEqual({ body: 'DR region, approved', contentType: 'text/plain; charset=utf-8' });
+    expect(server.resolutions.get(102)).toEqual({
+      body: 'DR region, approved',
+      contentType: 'text/plain; charset=utf-8',
+    });
     expect(r.stderr.split('\n').sort()).toEqual([
       '',
       'resolved 102 (123456789012/eu-central-1 WRONG_REGION)',
@@ -64,7 +76,10 @@ describe('resolve-violations', () => {
 
   it('asks on a terminal and resolves nothing when declined', async () => {
     const server = javaServer();
-    const r = await runCli(['resolve-violations', '-t', 'WRONG_AMI', '--since', '7d', 'c'], { tty: true, answers: [false] });
+    const r = await runCli(['resolve-violations', '-t', 'WRONG_AMI', '--since', '7d', 'c'], {
+      tty: true,
+      answers: [false],
+    });
     expect(r.prompts).toEqual(['Resolve 2 violation(s) with the comment "c"?']);
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: 'nothing was resolved\n' });
     expect(server.resolutions.size).toBe(0);
@@ -128,6 +143,8 @@ describe('resolve-violations', () => {
     expect((await runCli(['resolve-violations', '-t', 'X', ' '])).code).toBe(2);
     const bad = await runCli(['resolve-violations', '-t', 'X', '--concurrency', '0', 'c']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("error: option '--concurrency <n>' argument '0' is invalid. expected an integer ≥ 1, got \"0\"");
+    expect(bad.stderr).toContain(
+      "error: option '--concurrency <n>' argument '0' is invalid. expected an integer ≥ 1, got \"0\"",
+    );
   });
 });

@@ -25,7 +25,13 @@ let server: ServerProcess;
 let store: ViolationStore;
 
 async function cli(args: string[], token = ADMIN): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, HOME: dir, FULLSTOP_CONFIG_DIR: join(dir, 'cli'), FULLSTOP_TOKEN: token, NO_COLOR: '1' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    FULLSTOP_CONFIG_DIR: join(dir, 'cli'),
+    FULLSTOP_TOKEN: token,
+    NO_COLOR: '1',
+  };
   try {
     const { stdout, stderr } = await run(process.execPath, [BINARY, ...args], { env, timeout: 30_000 });
     return { code: 0, stdout, stderr };
@@ -41,7 +47,10 @@ const json = async (args: string[]) => {
 };
 const eventIds = (violations: Violation[]) => violations.map((v) => v.event_id).sort();
 const comments = async () => {
-  const page = await store.listViolations({ checked: true }, { page: 0, size: 100, sort: [{ property: 'id', direction: 'ASC' }] });
+  const page = await store.listViolations(
+    { checked: true },
+    { page: 0, size: 100, sort: [{ property: 'id', direction: 'ASC' }] },
+  );
   return Object.fromEntries(page.content.map((v) => [v.event_id, v.comment]));
 };
 
@@ -54,9 +63,31 @@ beforeAll(async () => {
   );
   store = await openStore(db);
   await store.insertViolations([
-    { eventId: 'a1', accountId: A, region: 'eu-west-1', type: 'WRONG_REGION', instanceId: 'i-1', metaInfo: { ami_name: 'taupage-1', public: true } },
-    { eventId: 'a2', accountId: A, region: 'us-east-1', type: 'WRONG_REGION', instanceId: 'i-2', metaInfo: { ami_name: 'other' } },
-    { eventId: 'a3', accountId: A, region: 'eu-west-1', type: 'WRONG_AMI', applicationId: 'kio', applicationVersion: '1.0', metaInfo: { ami_name: 'bad-ami' } },
+    {
+      eventId: 'a1',
+      accountId: A,
+      region: 'eu-west-1',
+      type: 'WRONG_REGION',
+      instanceId: 'i-1',
+      metaInfo: { ami_name: 'taupage-1', public: true },
+    },
+    {
+      eventId: 'a2',
+      accountId: A,
+      region: 'us-east-1',
+      type: 'WRONG_REGION',
+      instanceId: 'i-2',
+      metaInfo: { ami_name: 'other' },
+    },
+    {
+      eventId: 'a3',
+      accountId: A,
+      region: 'eu-west-1',
+      type: 'WRONG_AMI',
+      applicationId: 'kio',
+      applicationVersion: '1.0',
+      metaInfo: { ami_name: 'bad-ami' },
+    },
     { eventId: 'b1', accountId: B, region: 'eu-central-1', type: 'UNSECURED_ROOT_USER', metaInfo: ['root'] },
     { eventId: 'b2', accountId: B, region: 'eu-west-1', type: 'EC2_WITH_KEYPAIR', metaInfo: null },
   ]);
@@ -90,7 +121,9 @@ describe('fullstop CLI against fullstop server', () => {
     expect(eventIds(await json(['list-violations', '-t', 'WRONG_REGION,WRONG_AMI']))).toEqual(['a1', 'a2', 'a3']);
     expect(eventIds(await json(['list-violations', '-r', 'eu-west-1']))).toEqual(['a1', 'a3', 'b2']);
     expect(eventIds(await json(['list-violations', '--severity', '4']))).toEqual(['b1']);
-    expect(eventIds(await json(['list-violations', '--applications', 'kio', '--application-versions', '1.0']))).toEqual(['a3']);
+    expect(eventIds(await json(['list-violations', '--applications', 'kio', '--application-versions', '1.0']))).toEqual(
+      ['a3'],
+    );
     expect(eventIds(await json(['list-violations', '-m', 'ami_name=other']))).toEqual(['a2']);
     // The original compared Python's str() of a value: `True` for a JSON true.
     expect(eventIds(await json(['list-violations', '-m', 'public=True']))).toEqual(['a1']);
@@ -108,7 +141,13 @@ describe('fullstop CLI against fullstop server', () => {
     const csv = (await cli(['list-violations', '-o', 'csv'])).stdout.trim().split('\n');
     expect(csv).toHaveLength(6);
     const ndjson = (await cli(['list-violations', '-o', 'ndjson'])).stdout.trim().split('\n');
-    expect(ndjson.map((line) => (JSON.parse(line) as Violation).event_id).sort()).toEqual(['a1', 'a2', 'a3', 'b1', 'b2']);
+    expect(ndjson.map((line) => (JSON.parse(line) as Violation).event_id).sort()).toEqual([
+      'a1',
+      'a2',
+      'a3',
+      'b1',
+      'b2',
+    ]);
   });
 
   it('previews with --dry-run and changes nothing', async () => {
@@ -122,7 +161,10 @@ describe('fullstop CLI against fullstop server', () => {
     const result = await cli(['resolve-violations', '-t', 'WRONG_REGION', '-r', 'us-east-1', 'DR region approved']);
     expect(result.code, result.stderr).toBe(0);
     expect(await comments()).toEqual({ a2: 'DR region approved' });
-    const resolved = await store.listViolations({ checked: true }, { page: 0, size: 10, sort: [{ property: 'id', direction: 'ASC' }] });
+    const resolved = await store.listViolations(
+      { checked: true },
+      { page: 0, size: 10, sort: [{ property: 'id', direction: 'ASC' }] },
+    );
     expect(resolved.content[0]).toMatchObject({ last_modified_by: 'admin' });
     expect(eventIds(await json(['list-violations', '--all', '-t', 'WRONG_REGION']))).toEqual(['a1', 'a2']);
     expect(eventIds(await json(['list-violations', '-t', 'WRONG_REGION']))).toEqual(['a1']);
@@ -132,12 +174,14 @@ describe('fullstop CLI against fullstop server', () => {
     const ids = (await json(['list-violations', '--accounts', B])).map((v) => v.id);
     const result = await cli(['resolve-violations', '-i', ids.join(','), '-o', 'json', 'root fixed']);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual(expect.arrayContaining(ids.map((id) => expect.objectContaining({ id, status: 'resolved' }))));
+    expect(JSON.parse(result.stdout)).toEqual(
+      expect.arrayContaining(ids.map((id) => expect.objectContaining({ id, status: 'resolved' }))),
+    );
     expect(await comments()).toEqual({ a2: 'DR region approved', b1: 'root fixed', b2: 'root fixed' });
   });
 
   it('fails (and changes nothing) where the token may not act on the account', async () => {
-    const [a1] = (await json(['list-violations', '-t', 'WRONG_REGION']));
+    const [a1] = await json(['list-violations', '-t', 'WRONG_REGION']);
     const denied = await cli(['resolve-violations', '-i', String(a1!.id), 'not mine'], 'unknown-token');
     expect(denied.code).not.toBe(0);
     const ok = await cli(['resolve-violations', '-i', String(a1!.id), 'mine'], ALICE);

@@ -38,7 +38,12 @@ export function springError(status: number, error: string, message: string, path
 }
 
 /** The Spring Data 1.13 page envelope, as the Java server serialises it. */
-export function javaPage<T>(all: T[], page: number, size: number, sort: { property: string; direction: 'ASC' | 'DESC' }) {
+export function javaPage<T>(
+  all: T[],
+  page: number,
+  size: number,
+  sort: { property: string; direction: 'ASC' | 'DESC' },
+) {
   const content = all.slice(page * size, page * size + size);
   const totalPages = Math.ceil(all.length / size);
   return {
@@ -64,7 +69,10 @@ export function javaPage<T>(all: T[], page: number, size: number, sort: { proper
 }
 
 const list = (params: URLSearchParams, key: string) =>
-  params.getAll(key).flatMap((value) => value.split(',')).filter((v) => v !== '');
+  params
+    .getAll(key)
+    .flatMap((value) => value.split(','))
+    .filter((v) => v !== '');
 
 export interface JavaServer {
   handlers: RequestHandler[];
@@ -94,7 +102,12 @@ export function javaServer(violations: Violation[] = fixtureViolations(), token 
       const from = params.get('from');
       const to = params.get('to');
       if (from !== null && Number.isNaN(Date.parse(from))) {
-        return springError(400, 'Bad Request', `Failed to convert value of type 'java.lang.String' to required type 'org.joda.time.DateTime'`, '/api/violations');
+        return springError(
+          400,
+          'Bad Request',
+          `Failed to convert value of type 'java.lang.String' to required type 'org.joda.time.DateTime'`,
+          '/api/violations',
+        );
       }
       const checked = params.get('checked') === 'true';
       const severity = params.get('severity');
@@ -110,7 +123,9 @@ export function javaServer(violations: Violation[] = fixtureViolations(), token 
         .filter((v) => apps.length === 0 || apps.includes(v.application_id ?? ''))
         .filter((v) => versions.length === 0 || versions.includes(v.application_version_id ?? ''))
         .sort((a, b) => (direction.toUpperCase() === 'DESC' ? b.id - a.id : a.id - b.id));
-      return HttpResponse.json(javaPage(rows, page, size, { property, direction: direction.toUpperCase() as 'ASC' | 'DESC' }));
+      return HttpResponse.json(
+        javaPage(rows, page, size, { property, direction: direction.toUpperCase() as 'ASC' | 'DESC' }),
+      );
     }),
     http.get(`${BASE_URL}/api/violations/:id`, ({ request, params }) => {
       state.requests.push(request.clone());

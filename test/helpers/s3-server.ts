@@ -60,13 +60,18 @@ export async function startS3Server(): Promise<TestS3Server> {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     async putTrail(bucket, key, records) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(JSON.stringify({ Records: records })) }));
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(JSON.stringify({ Records: records })) }),
+      );
     },
     listRequests() {
       return urls.flatMap((raw) => {
         const url = new URL(raw, endpoint);
         if (url.searchParams.get('list-type') !== '2') return [];
-        const request: ListRequest = { bucket: decodeURIComponent(url.pathname.split('/')[1] ?? ''), prefix: url.searchParams.get('prefix') ?? '' };
+        const request: ListRequest = {
+          bucket: decodeURIComponent(url.pathname.split('/')[1] ?? ''),
+          prefix: url.searchParams.get('prefix') ?? '',
+        };
         const delimiter = url.searchParams.get('delimiter');
         const startAfter = url.searchParams.get('start-after');
         if (delimiter !== null) request.delimiter = delimiter;

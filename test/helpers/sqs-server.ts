@@ -62,7 +62,8 @@ export async function startSqsServer(): Promise<TestSqsServer> {
 
   const queueOf = (input: Record<string, unknown>): Queue => {
     const queue = queues.get(String(input['QueueUrl']));
-    if (!queue) throw new SqsError('QueueDoesNotExist', `The specified queue does not exist: ${String(input['QueueUrl'])}`);
+    if (!queue)
+      throw new SqsError('QueueDoesNotExist', `The specified queue does not exist: ${String(input['QueueUrl'])}`);
     return queue;
   };
   const byHandle = (queue: Queue, handle: unknown): StoredMessage => {
@@ -87,7 +88,9 @@ export async function startSqsServer(): Promise<TestSqsServer> {
       const now = Date.now();
       const ready = queue.messages.filter((m) => m.visibleAt <= now).slice(0, max);
       if (ready.length > 0 || now >= deadline) {
-        const withCount = JSON.stringify(input['MessageSystemAttributeNames'] ?? []).includes('ApproximateReceiveCount');
+        const withCount = JSON.stringify(input['MessageSystemAttributeNames'] ?? []).includes(
+          'ApproximateReceiveCount',
+        );
         return {
           Messages: ready.map((m) => {
             m.visibleAt = now + visibility * 1000;
@@ -171,7 +174,12 @@ export async function startSqsServer(): Promise<TestSqsServer> {
     },
     stored(queueUrl) {
       const now = Date.now();
-      return queueOf({ QueueUrl: queueUrl }).messages.map((m) => ({ id: m.id, body: m.body, receiveCount: m.receiveCount, inFlight: m.visibleAt > now }));
+      return queueOf({ QueueUrl: queueUrl }).messages.map((m) => ({
+        id: m.id,
+        body: m.body,
+        receiveCount: m.receiveCount,
+        inFlight: m.visibleAt > now,
+      }));
     },
     requests(action) {
       return action === undefined ? [...log] : log.filter((r) => r.action === action);

@@ -29,8 +29,13 @@ async function fullstop(args: string[]) {
 async function violationKeys(db: string): Promise<string[]> {
   const store = await openStore(`sqlite:${db}`);
   try {
-    const page = await store.listViolations({}, { page: 0, size: 100_000, sort: [{ property: 'id', direction: 'ASC' }] });
-    return page.content.map((v) => `${v.account_id}|${v.region}|${v.event_id}|${v.violation_type.id}|${v.instance_id}`).sort();
+    const page = await store.listViolations(
+      {},
+      { page: 0, size: 100_000, sort: [{ property: 'id', direction: 'ASC' }] },
+    );
+    return page.content
+      .map((v) => `${v.account_id}|${v.region}|${v.event_id}|${v.violation_type.id}|${v.instance_id}`)
+      .sort();
   } finally {
     await store.close();
   }
@@ -41,7 +46,18 @@ const logs = join(dir.path, 'logs');
 let manifest: { files: number; records: number; violationsTotal: number; violations: Record<string, number> };
 
 beforeAll(async () => {
-  await run(process.execPath, [GENERATOR, '--out', logs, '--records', '30000', '--per-file', '20', '--seed', '7', '--quiet']);
+  await run(process.execPath, [
+    GENERATOR,
+    '--out',
+    logs,
+    '--records',
+    '30000',
+    '--per-file',
+    '20',
+    '--seed',
+    '7',
+    '--quiet',
+  ]);
   manifest = JSON.parse(readFileSync(join(logs, '.manifest.json'), 'utf8'));
 }, 60_000);
 afterAll(() => dir.cleanup());
@@ -61,16 +77,44 @@ describe('fullstop ingest', () => {
     });
     const again = await fullstop(['ingest', logs, '--db', `sqlite:${db}`]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain(`files       ${manifest.files} (0 ingested, ${manifest.files} already ingested, 0 failed)`);
+    expect(again.stdout).toContain(
+      `files       ${manifest.files} (0 ingested, ${manifest.files} already ingested, 0 failed)`,
+    );
     expect(again.stdout).toContain('violations  0 new');
   });
 
   it.each([0, 2])('skips unreadable files, records why, ingests the rest and exits 1 (%i workers)', async (workers) => {
     const mixed = join(dir.path, `mixed-${workers}`);
     mkdirSync(mixed);
-    writeFileSync(join(mixed, 'a-good.json'), JSON.stringify({ Records: [{ eventID: 'e1', eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'eu-west-1', recipientAccountId: '123456789012', requestParameters: { name: 't' } }] }));
+    writeFileSync(
+      join(mixed, 'a-good.json'),
+      JSON.stringify({
+        Records: [
+          {
+            eventID: 'e1',
+            eventSource: 'cloudtrail.amazonaws.com',
+            eventName: 'StopLogging',
+            awsRegion: 'eu-west-1',
+            recipientAccountId: '123456789012',
+            requestParameters: { name: 't' },
+          },
+        ],
+      }),
+    );
     writeFileSync(join(mixed, 'b-truncated.json.gz'), gzipSync(JSON.stringify({ Records: [] })).subarray(0, 12));
-    writeFileSync(join(mixed, 'c-plain-named-gz.json.gz'), JSON.stringify([{ eventID: 'e2', eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail', awsRegion: 'eu-west-1', recipientAccountId: '123456789012', requestParameters: { name: 't' } }]));
+    writeFileSync(
+      join(mixed, 'c-plain-named-gz.json.gz'),
+      JSON.stringify([
+        {
+          eventID: 'e2',
+          eventSource: 'cloudtrail.amazonaws.com',
+          eventName: 'DeleteTrail',
+          awsRegion: 'eu-west-1',
+          recipientAccountId: '123456789012',
+          requestParameters: { name: 't' },
+        },
+      ]),
+    );
     writeFileSync(join(mixed, 'd-not-json.json'), 'hello');
     const db = join(dir.path, `mixed-${workers}.db`);
     const result = await fullstop(['ingest', mixed, '--db', `sqlite:${db}`, '--workers', String(workers)]);
@@ -86,14 +130,40 @@ describe('fullstop ingest', () => {
   });
 
   it('lets worker threads read local files themselves, reporting a file that vanished as a read error', async () => {
-    const built = (await import(join(import.meta.dirname, '../../dist/src/server/ingest/processor.js'))) as typeof import('../../src/server/ingest/processor.js');
+    const built = (await import(
+      join(import.meta.dirname, '../../dist/src/server/ingest/processor.js')
+    )) as typeof import('../../src/server/ingest/processor.js');
     const processor = built.createPooledProcessor(undefined, 1);
     const file = join(dir.path, 'one.json');
-    writeFileSync(file, JSON.stringify({ Records: [{ eventID: 'e1', eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'eu-west-1', recipientAccountId: '123456789012' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Records: [
+          {
+            eventID: 'e1',
+            eventSource: 'cloudtrail.amazonaws.com',
+            eventName: 'StopLogging',
+            awsRegion: 'eu-west-1',
+            recipientAccountId: '123456789012',
+          },
+        ],
+      }),
+    );
     const unreadable = () => Promise.reject(new Error('the worker must read the path itself'));
-    const object = (path: string) => ({ key: 'k', fingerprint: 'f', size: 200, path, open: unreadable, read: unreadable });
+    const object = (path: string) => ({
+      key: 'k',
+      fingerprint: 'f',
+      size: 200,
+      path,
+      open: unreadable,
+      read: unreadable,
+    });
     try {
-      expect(await processor.process(object(file))).toMatchObject({ records: 1, badRecords: 0, drafts: [{ type: 'CLOUDTRAIL_TAMPERING' }] });
+      expect(await processor.process(object(file))).toMatchObject({
+        records: 1,
+        badRecords: 0,
+        drafts: [{ type: 'CLOUDTRAIL_TAMPERING' }],
+      });
       const error = await processor.process(object(join(dir.path, 'vanished.json'))).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'ENOENT', message: expect.stringContaining('no such file or directory') });
       // A read error, not a format error: a queue message naming it is left for redelivery.
@@ -121,8 +191,12 @@ describe('fullstop ingest', () => {
     expect((await fullstop(['ingest', logs, '--db', `sqlite:${clean}`, '--workers', '0'])).code).toBe(0);
 
     const killed = join(dir.path, 'killed.db');
-    const child = spawn(process.execPath, [BIN, 'ingest', logs, '--db', `sqlite:${killed}`, '--workers', '0'], { stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const child = spawn(process.execPath, [BIN, 'ingest', logs, '--db', `sqlite:${killed}`, '--workers', '0'], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     let committed = 0;
     for (let i = 0; i < 500 && committed < 20; i += 1) {
       await new Promise((r) => setTimeout(r, 10));

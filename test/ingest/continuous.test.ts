@@ -8,8 +8,16 @@ import { startContinuousIngest } from '../../src/server/ingest/continuous.js';
 import { createLocalSource } from '../../src/server/ingest/local.js';
 import { countByType, memoryStore, tempDir } from './helpers.js';
 
-const stopLogging = (id: string) => ({ eventID: id, eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'eu-west-1', recipientAccountId: '123456789012', requestParameters: { name: 'main' } });
-const logFile = (dir: string, name: string, id: string) => writeFileSync(join(dir, name), gzipSync(JSON.stringify({ Records: [stopLogging(id)] })));
+const stopLogging = (id: string) => ({
+  eventID: id,
+  eventSource: 'cloudtrail.amazonaws.com',
+  eventName: 'StopLogging',
+  awsRegion: 'eu-west-1',
+  recipientAccountId: '123456789012',
+  requestParameters: { name: 'main' },
+});
+const logFile = (dir: string, name: string, id: string) =>
+  writeFileSync(join(dir, name), gzipSync(JSON.stringify({ Records: [stopLogging(id)] })));
 
 async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -32,16 +40,40 @@ describe('continuous ingest', () => {
     const store = await memoryStore();
     cleanups.push(() => store.close());
     const logged: string[] = [];
-    const logger = { info: (_: object, m: string) => logged.push(m), warn: (_: object, m: string) => logged.push(m), error: (_: object, m: string) => logged.push(m) };
+    const logger = {
+      info: (_: object, m: string) => logged.push(m),
+      warn: (_: object, m: string) => logged.push(m),
+      error: (_: object, m: string) => logged.push(m),
+    };
     const controller = new AbortController();
     logFile(dir.path, 'a.json.gz', 'e-1');
-    const running = startContinuousIngest({ store, sources: [createLocalSource(dir.path)], logger, signal: controller.signal, pollIntervalMs: 50, workers: 0 });
+    const running = startContinuousIngest({
+      store,
+      sources: [createLocalSource(dir.path)],
+      logger,
+      signal: controller.signal,
+      pollIntervalMs: 50,
+      workers: 0,
+    });
 
-    expect(await eventually(() => countByType(store), (c) => c['CLOUDTRAIL_TAMPERING'] === 1)).toEqual({ CLOUDTRAIL_TAMPERING: 1 });
+    expect(
+      await eventually(
+        () => countByType(store),
+        (c) => c['CLOUDTRAIL_TAMPERING'] === 1,
+      ),
+    ).toEqual({ CLOUDTRAIL_TAMPERING: 1 });
     logFile(dir.path, 'b.json.gz', 'e-2');
     writeFileSync(join(dir.path, 'c.json'), '{ not json');
-    expect(await eventually(() => countByType(store), (c) => c['CLOUDTRAIL_TAMPERING'] === 2)).toEqual({ CLOUDTRAIL_TAMPERING: 2 });
-    await eventually(async () => store.listIngestFailures(), (f) => f.length === 1);
+    expect(
+      await eventually(
+        () => countByType(store),
+        (c) => c['CLOUDTRAIL_TAMPERING'] === 2,
+      ),
+    ).toEqual({ CLOUDTRAIL_TAMPERING: 2 });
+    await eventually(
+      async () => store.listIngestFailures(),
+      (f) => f.length === 1,
+    );
     expect((await store.listIngestFailures()).map((f) => f.key)).toEqual(['c.json']);
     expect(logged).toContain('file not ingested');
 
@@ -60,10 +92,27 @@ describe('fullstop server --ingest', () => {
     writeFileSync(config, 'ingest:\n  poll_interval_seconds: 1\n');
     const server: ChildProcess = spawn(
       process.execPath,
-      [join(import.meta.dirname, '../../dist/bin/fullstop.js'), 'server', '--no-auth', '--port', '0', '--db', `sqlite:${join(dir.path, 'db.sqlite')}`, '--config', config, '--ingest', logs],
+      [
+        join(import.meta.dirname, '../../dist/bin/fullstop.js'),
+        'server',
+        '--no-auth',
+        '--port',
+        '0',
+        '--db',
+        `sqlite:${join(dir.path, 'db.sqlite')}`,
+        '--config',
+        config,
+        '--ingest',
+        logs,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FULLSTOP_LOG_LEVEL: 'info' } },
     );
-    cleanups.push(() => new Promise<void>((resolve) => (server.exitCode !== null ? resolve() : (server.on('exit', () => resolve()), server.kill('SIGTERM')))));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) =>
+          server.exitCode !== null ? resolve() : (server.on('exit', () => resolve()), server.kill('SIGTERM')),
+        ),
+    );
     const url = await new Promise<string>((resolve, reject) => {
       server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
       createInterface({ input: server.stdout! }).on('line', (line) => {
@@ -73,7 +122,10 @@ describe('fullstop server --ingest', () => {
     });
     logFile(logs, 'x.json.gz', 'e-9');
     const body = await eventually(
-      async () => (await (await fetch(`${url}/api/violations?accounts=123456789012`)).json()) as { content: Array<{ event_id: string; violation_type: { id: string } }> },
+      async () =>
+        (await (await fetch(`${url}/api/violations?accounts=123456789012`)).json()) as {
+          content: Array<{ event_id: string; violation_type: { id: string } }>;
+        },
       (page) => page.content.length > 0,
     );
     expect(body.content.map((v) => [v.event_id, v.violation_type.id])).toEqual([['e-9', 'CLOUDTRAIL_TAMPERING']]);

@@ -10,9 +10,13 @@ const dir = tempDir('fullstop-demo-');
 afterAll(() => dir.cleanup());
 
 it('runs the whole loop non-interactively and exits 0', async () => {
-  const { stdout, stderr } = await run(process.execPath, [join(import.meta.dirname, '../../scripts/demo.mjs'), '--exit', '--dir', dir.path], {
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [join(import.meta.dirname, '../../scripts/demo.mjs'), '--exit', '--dir', dir.path],
+    {
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   expect(stdout).toContain('files       ');
   expect(stdout).toMatch(/violations {2}\d+ new/);
   expect(stderr).toMatch(/resolved \d+ \(\d{12}\/[a-z0-9-]+ CLOUDTRAIL_TAMPERING\)/);

@@ -12,7 +12,12 @@ import type { SourceFilter } from '../../src/server/ingest/source.js';
 export const SAMPLES = '/work/shared/samples/cloudtrail';
 
 /** Ingests a local path into a store with the inline processor, as `fullstop ingest --workers 0` does. */
-export async function ingestPath(store: ViolationStore, path: string, rules?: RulesConfig, filter: SourceFilter = {}): Promise<IngestSummary> {
+export async function ingestPath(
+  store: ViolationStore,
+  path: string,
+  rules?: RulesConfig,
+  filter: SourceFilter = {},
+): Promise<IngestSummary> {
   const processor = createInlineProcessor(rules);
   const summary = emptySummary();
   try {
@@ -27,7 +32,8 @@ export async function ingestPath(store: ViolationStore, path: string, rules?: Ru
 export async function countByType(store: ViolationStore): Promise<Record<string, number>> {
   const page = await store.listViolations({}, { page: 0, size: 100_000, sort: [{ property: 'id', direction: 'ASC' }] });
   const counts: Record<string, number> = {};
-  for (const violation of page.content) counts[violation.violation_type.id] = (counts[violation.violation_type.id] ?? 0) + 1;
+  for (const violation of page.content)
+    counts[violation.violation_type.id] = (counts[violation.violation_type.id] ?? 0) + 1;
   return counts;
 }
 

@@ -4,12 +4,19 @@ import type { RulesConfig } from '../../src/server/rules/config-schema.js';
 import { createEvaluator } from '../../src/server/rules/index.js';
 
 /** A minimal successful CloudTrail record, for rule tests. */
-export function event(fields: Partial<CloudTrailEvent> & Pick<CloudTrailEvent, 'eventSource' | 'eventName'>): CloudTrailEvent {
+export function event(
+  fields: Partial<CloudTrailEvent> & Pick<CloudTrailEvent, 'eventSource' | 'eventName'>,
+): CloudTrailEvent {
   return {
     eventID: '11111111-2222-3333-4444-555555555555',
     awsRegion: 'eu-central-1',
     recipientAccountId: '123456789012',
-    userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012', userName: 'alice' },
+    userIdentity: {
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::123456789012:user/alice',
+      accountId: '123456789012',
+      userName: 'alice',
+    },
     ...fields,
   };
 }

@@ -30,7 +30,12 @@ let s3: TestS3Server;
 let sqs: TestSqsServer;
 
 async function fullstop(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+  };
   delete env['FULLSTOP_S3_ENDPOINT'];
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env });
@@ -48,7 +53,18 @@ function walk(path: string): string[] {
 }
 
 beforeAll(async () => {
-  await run(process.execPath, [GENERATOR, '--out', logs, '--records', '1200', '--per-file', '40', '--seed', '11', '--quiet']);
+  await run(process.execPath, [
+    GENERATOR,
+    '--out',
+    logs,
+    '--records',
+    '1200',
+    '--per-file',
+    '40',
+    '--seed',
+    '11',
+    '--quiet',
+  ]);
   manifest = JSON.parse(readFileSync(join(logs, '.manifest.json'), 'utf8')) as Manifest;
   [s3, sqs] = await Promise.all([startS3Server(), startSqsServer()]);
   await s3.createBucket('trail');
@@ -64,7 +80,18 @@ afterAll(async () => {
 describe('fullstop ingest s3://', () => {
   it('ingests every delivery file once and nothing on a second run', async () => {
     const db = `sqlite:${join(dir.path, 's3.db')}`;
-    const args = ['ingest', 's3://trail/org', '--endpoint-url', s3.endpoint, '--db', db, '--workers', '0', '-o', 'json'];
+    const args = [
+      'ingest',
+      's3://trail/org',
+      '--endpoint-url',
+      s3.endpoint,
+      '--db',
+      db,
+      '--workers',
+      '0',
+      '-o',
+      'json',
+    ];
     const first = await fullstop(args);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -84,7 +111,20 @@ describe('fullstop ingest s3://', () => {
     const account = manifest.accounts[1]!;
     const expected = keys.filter((key) => key.startsWith(`AWSLogs/${account}/`)).length;
     s3.clearLog();
-    const result = await fullstop(['ingest', 's3://trail/org', '--endpoint-url', s3.endpoint, '--accounts', account, '--db', `sqlite:${join(dir.path, 'one.db')}`, '--workers', '0', '-o', 'json']);
+    const result = await fullstop([
+      'ingest',
+      's3://trail/org',
+      '--endpoint-url',
+      s3.endpoint,
+      '--accounts',
+      account,
+      '--db',
+      `sqlite:${join(dir.path, 'one.db')}`,
+      '--workers',
+      '0',
+      '-o',
+      'json',
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ files: expected, files_ingested: expected, files_failed: 0 });
     expect(s3.listRequests().map((r) => r.prefix)).toEqual(['org/AWSLogs/', `org/AWSLogs/${account}/CloudTrail/`]);
@@ -92,22 +132,50 @@ describe('fullstop ingest s3://', () => {
 });
 
 describe('fullstop ingest sqs://', () => {
-  it('ingests the notified files and deletes a message only once its files are committed', { timeout: 90_000 }, async () => {
-    const queue = sqs.createQueue('trail-events');
-    const notify = (key: string) => ({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'trail' }, object: { key: encodeURIComponent(key).replaceAll('%2F', '/'), eTag: 'x' } } }] });
-    for (const key of keys) sqs.send(queue, JSON.stringify(notify(`org/${key}`)));
-    const missing = sqs.send(queue, JSON.stringify(notify('org/AWSLogs/111111111111/CloudTrail/eu-west-1/2024/05/01/gone.json.gz')));
+  it(
+    'ingests the notified files and deletes a message only once its files are committed',
+    { timeout: 90_000 },
+    async () => {
+      const queue = sqs.createQueue('trail-events');
+      const notify = (key: string) => ({
+        Records: [
+          {
+            eventName: 'ObjectCreated:Put',
+            s3: {
+              bucket: { name: 'trail' },
+              object: { key: encodeURIComponent(key).replaceAll('%2F', '/'), eTag: 'x' },
+            },
+          },
+        ],
+      });
+      for (const key of keys) sqs.send(queue, JSON.stringify(notify(`org/${key}`)));
+      const missing = sqs.send(
+        queue,
+        JSON.stringify(notify('org/AWSLogs/111111111111/CloudTrail/eu-west-1/2024/05/01/gone.json.gz')),
+      );
 
-    const result = await fullstop(['ingest', `sqs://${queue}`, '--endpoint-url', s3.endpoint, '--db', `sqlite:${join(dir.path, 'sqs.db')}`, '--workers', '0', '-o', 'json']);
-    expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({
-      files: manifest.files + 1,
-      files_ingested: manifest.files,
-      files_failed: 1,
-      records: manifest.records,
-      violations_new: manifest.violationsTotal,
-    });
-    // Every committed file's message is gone; the one whose file could not be fetched waits for redelivery.
-    expect(sqs.stored(queue)).toMatchObject([{ id: missing, receiveCount: 1 }]);
-  });
+      const result = await fullstop([
+        'ingest',
+        `sqs://${queue}`,
+        '--endpoint-url',
+        s3.endpoint,
+        '--db',
+        `sqlite:${join(dir.path, 'sqs.db')}`,
+        '--workers',
+        '0',
+        '-o',
+        'json',
+      ]);
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        files: manifest.files + 1,
+        files_ingested: manifest.files,
+        files_failed: 1,
+        records: manifest.records,
+        violations_new: manifest.violationsTotal,
+      });
+      // Every committed file's message is gone; the one whose file could not be fetched waits for redelivery.
+      expect(sqs.stored(queue)).toMatchObject([{ id: missing, receiveCount: 1 }]);
+    },
+  );
 });

@@ -17,7 +17,14 @@ function trailKey(account: string, region: string, day: string, n = 1, org?: str
 }
 
 function record(account: string, region: string, id: string): object {
-  return { eventVersion: '1.08', eventID: id, eventName: 'RunInstances', awsRegion: region, recipientAccountId: account, eventTime: '2024-01-05T10:00:00Z' };
+  return {
+    eventVersion: '1.08',
+    eventID: id,
+    eventName: 'RunInstances',
+    awsRegion: region,
+    recipientAccountId: account,
+    eventTime: '2024-01-05T10:00:00Z',
+  };
 }
 
 const KEYS = [
@@ -42,11 +49,21 @@ beforeAll(async () => {
   await s3.createBucket('other');
   for (const [i, key] of KEYS.entries()) {
     const parts = key.split('/');
-    await s3.putTrail('logs', key, [record(parts[2] === ORG ? parts[3]! : parts[2]!, key.includes('us-east-1') ? 'us-east-1' : 'eu-west-1', `id-${i}`)]);
+    await s3.putTrail('logs', key, [
+      record(
+        parts[2] === ORG ? parts[3]! : parts[2]!,
+        key.includes('us-east-1') ? 'us-east-1' : 'eu-west-1',
+        `id-${i}`,
+      ),
+    ]);
   }
   await s3.put('logs', DIGEST, '{"digestStartTime":"2024-01-05T00:00:00Z"}');
   await s3.put('logs', STRAY, '{"Records":[]}');
-  await s3.put('logs', 'elsewhere/AWSLogs/999999999999/CloudTrail/eu-west-1/2024/01/05/x.json.gz', 'outside the prefix');
+  await s3.put(
+    'logs',
+    'elsewhere/AWSLogs/999999999999/CloudTrail/eu-west-1/2024/01/05/x.json.gz',
+    'outside the prefix',
+  );
   const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
   const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'logs' }));
   for (const o of listed.Contents ?? []) etags.set(o.Key!, o.ETag!);
@@ -120,8 +137,16 @@ describe('createS3Source', () => {
     expect(s3.listRequests()).toEqual([
       { bucket: 'logs', prefix: 'trail/AWSLogs/', delimiter: '/' },
       { bucket: 'logs', prefix: `trail/AWSLogs/${A1}/CloudTrail/`, delimiter: '/' },
-      { bucket: 'logs', prefix: `trail/AWSLogs/${A1}/CloudTrail/eu-west-1/`, startAfter: `trail/AWSLogs/${A1}/CloudTrail/eu-west-1/2024/01/05` },
-      { bucket: 'logs', prefix: `trail/AWSLogs/${A1}/CloudTrail/us-east-1/`, startAfter: `trail/AWSLogs/${A1}/CloudTrail/us-east-1/2024/01/05` },
+      {
+        bucket: 'logs',
+        prefix: `trail/AWSLogs/${A1}/CloudTrail/eu-west-1/`,
+        startAfter: `trail/AWSLogs/${A1}/CloudTrail/eu-west-1/2024/01/05`,
+      },
+      {
+        bucket: 'logs',
+        prefix: `trail/AWSLogs/${A1}/CloudTrail/us-east-1/`,
+        startAfter: `trail/AWSLogs/${A1}/CloudTrail/us-east-1/2024/01/05`,
+      },
       { bucket: 'logs', prefix: `trail/AWSLogs/${ORG}/`, delimiter: '/' },
     ]);
   });
@@ -158,11 +183,16 @@ describe('createS3Source', () => {
   });
 
   it('reports a missing bucket as an error naming it', async () => {
-    await expect(collect(createS3Source({ url: 's3://missing-bucket', endpoint: s3.endpoint }))).rejects.toThrow(/bucket/i);
+    await expect(collect(createS3Source({ url: 's3://missing-bucket', endpoint: s3.endpoint }))).rejects.toThrow(
+      /bucket/i,
+    );
   });
 
   it('reads an object with the SDK default credential chain, not only explicit credentials', async () => {
-    const objects = await collect(createS3Source({ url: 's3://logs/trail', endpoint: s3.endpoint, region: 'eu-west-1' }), { accounts: [A2] });
+    const objects = await collect(
+      createS3Source({ url: 's3://logs/trail', endpoint: s3.endpoint, region: 'eu-west-1' }),
+      { accounts: [A2] },
+    );
     expect(await text(await objects[0]!.open())).not.toBe('');
   });
 });

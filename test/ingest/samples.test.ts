@@ -29,7 +29,15 @@ describe('the invictus-ir delivery files', () => {
 
   it('yields the expected violations per type', async () => {
     const summary = await ingestPath(store, path);
-    expect(summary).toMatchObject({ files: 55, filesIngested: 55, filesFailed: 0, records: 2900, badRecords: 0, violationsNew: 17, duplicatesSkipped: 0 });
+    expect(summary).toMatchObject({
+      files: 55,
+      filesIngested: 55,
+      filesFailed: 0,
+      records: 2900,
+      badRecords: 0,
+      violationsNew: 17,
+      duplicatesSkipped: 0,
+    });
     expect(await countByType(store)).toEqual({
       WRONG_REGION: 4,
       LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION: 4,
@@ -51,11 +59,16 @@ describe('the invictus-ir delivery files', () => {
     expect((await ingestPath(store, path, undefined, { accounts: ['111111111111'] })).files).toBe(0);
     expect((await ingestPath(store, path, undefined, { regions: ['eu-west-1'] })).files).toBe(0);
     expect((await ingestPath(store, path, undefined, { since: new Date('2023-07-12T00:00:00Z') })).files).toBe(0);
-    expect((await ingestPath(store, path, undefined, { accounts: ['218007301253'], regions: ['us-east-1'] })).files).toBe(55);
+    expect(
+      (await ingestPath(store, path, undefined, { accounts: ['218007301253'], regions: ['us-east-1'] })).files,
+    ).toBe(55);
   });
 
   it('follows the rules configuration', async () => {
-    await ingestPath(store, path, { wrong_region: { allowed_regions: ['us-east-1'] }, password_used: { enabled: false } });
+    await ingestPath(store, path, {
+      wrong_region: { allowed_regions: ['us-east-1'] },
+      password_used: { enabled: false },
+    });
     const counts = await countByType(store);
     expect(counts['WRONG_REGION']).toBeUndefined();
     expect(counts['PASSWORD_USED']).toBeUndefined();
@@ -68,12 +81,26 @@ describe("the original fullstop's plugin fixtures", () => {
 
   it('yields the expected violations, skipping the LICENSE beside them', async () => {
     const summary = await ingestPath(store, path);
-    expect(summary).toMatchObject({ files: 23, filesIngested: 23, filesFailed: 0, records: 24, badRecords: 0, violationsNew: 6, duplicatesSkipped: 1 });
-    expect(await countByType(store)).toEqual({ WRONG_REGION: 2, EC2_WITH_KEYPAIR: 1, LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION: 3 });
+    expect(summary).toMatchObject({
+      files: 23,
+      filesIngested: 23,
+      filesFailed: 0,
+      records: 24,
+      badRecords: 0,
+      violationsNew: 6,
+      duplicatesSkipped: 1,
+    });
+    expect(await countByType(store)).toEqual({
+      WRONG_REGION: 2,
+      EC2_WITH_KEYPAIR: 1,
+      LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION: 3,
+    });
   });
 
   it('trusts the buckets it is told to trust', async () => {
-    await ingestPath(store, path, { lambda_function_created_from_untrusted_location: { trusted_buckets: ['zalando-lambda-repository-eu-central-1'] } });
+    await ingestPath(store, path, {
+      lambda_function_created_from_untrusted_location: { trusted_buckets: ['zalando-lambda-repository-eu-central-1'] },
+    });
     expect((await countByType(store))['LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION']).toBe(2);
   });
 });

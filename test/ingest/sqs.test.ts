@@ -2,13 +2,20 @@ import { text } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSqsSource, queueUrlFromSpec, regionOfQueueUrl, type SqsSourceOptions } from '../../src/server/ingest/sqs.js';
+import {
+  createSqsSource,
+  queueUrlFromSpec,
+  regionOfQueueUrl,
+  type SqsSourceOptions,
+} from '../../src/server/ingest/sqs.js';
 import type { QueueMessage, QueueSource } from '../../src/server/ingest/source.js';
 import { startS3Server, TEST_CREDENTIALS, type TestS3Server } from '../helpers/s3-server.js';
 import { startSqsServer, type TestSqsServer } from '../helpers/sqs-server.js';
 
-const KEY = 'AWSLogs/111111111111/CloudTrail/eu-west-1/2024/01/05/111111111111_CloudTrail_eu-west-1_20240105T1000Z_a b.json.gz';
-const KEY2 = 'AWSLogs/111111111111/CloudTrail/eu-west-1/2024/01/05/111111111111_CloudTrail_eu-west-1_20240105T1005Z_c.json.gz';
+const KEY =
+  'AWSLogs/111111111111/CloudTrail/eu-west-1/2024/01/05/111111111111_CloudTrail_eu-west-1_20240105T1000Z_a b.json.gz';
+const KEY2 =
+  'AWSLogs/111111111111/CloudTrail/eu-west-1/2024/01/05/111111111111_CloudTrail_eu-west-1_20240105T1005Z_c.json.gz';
 const RECORDS = [{ eventID: 'e1', eventName: 'RunInstances', awsRegion: 'eu-west-1' }];
 
 let s3: TestS3Server;
@@ -24,8 +31,15 @@ beforeAll(async () => {
   await s3.putTrail('trail', KEY2, RECORDS);
   await s3.putTrail('trail-two', KEY2, RECORDS);
   const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
-  for (const [bucket, key] of [['trail', KEY], ['trail', KEY2], ['trail-two', KEY2]] as const) {
-    etags.set(`${bucket}/${key}`, (await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag!.replaceAll('"', ''));
+  for (const [bucket, key] of [
+    ['trail', KEY],
+    ['trail', KEY2],
+    ['trail-two', KEY2],
+  ] as const) {
+    etags.set(
+      `${bucket}/${key}`,
+      (await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag!.replaceAll('"', ''),
+    );
   }
 });
 
@@ -48,7 +62,13 @@ function newQueue(visibilityTimeoutSeconds = 30): string {
 
 function source(queueUrl: string, options: Partial<SqsSourceOptions> = {}): QueueSource & { warnings: string[] } {
   const warnings: string[] = [];
-  const src = createSqsSource({ queueUrl, s3: { endpoint: s3.endpoint }, waitTimeSeconds: 1, warn: (m) => warnings.push(m), ...options });
+  const src = createSqsSource({
+    queueUrl,
+    s3: { endpoint: s3.endpoint },
+    waitTimeSeconds: 1,
+    warn: (m) => warnings.push(m),
+    ...options,
+  });
   return Object.assign(src, { warnings });
 }
 
@@ -69,10 +89,22 @@ async function take(src: QueueSource, count: number, ms = 5000): Promise<QueueMe
 }
 
 const s3Event = (bucket: string, key: string, eventName = 'ObjectCreated:Put') => ({
-  Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName, s3: { bucket: { name: bucket }, object: { key, eTag: etags.get(`${bucket}/${key}`), size: 1 } } }],
+  Records: [
+    {
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      eventName,
+      s3: { bucket: { name: bucket }, object: { key, eTag: etags.get(`${bucket}/${key}`), size: 1 } },
+    },
+  ],
 });
 const encode = (key: string) => encodeURIComponent(key).replaceAll('%2F', '/').replaceAll('%20', '+');
-const sns = (message: object) => ({ Type: 'Notification', MessageId: 'm', TopicArn: 'arn:aws:sns:eu-west-1:111111111111:t', Message: JSON.stringify(message) });
+const sns = (message: object) => ({
+  Type: 'Notification',
+  MessageId: 'm',
+  TopicArn: 'arn:aws:sns:eu-west-1:111111111111:t',
+  Message: JSON.stringify(message),
+});
 
 describe('createSqsSource', () => {
   it('reads a direct S3 event notification and deletes the message only on ack', async () => {
@@ -81,7 +113,9 @@ describe('createSqsSource', () => {
     const [message] = (await take(source(queue), 1)) as [QueueMessage];
     expect(message.objectSource).toBe('s3://trail');
     expect(message.objects.map((o) => [o.key, o.fingerprint])).toEqual([[KEY, etags.get(`trail/${KEY}`)]]);
-    expect(JSON.parse(gunzipSync(Buffer.concat(await (await message.objects[0]!.open()).toArray())).toString())).toEqual({ Records: RECORDS });
+    expect(
+      JSON.parse(gunzipSync(Buffer.concat(await (await message.objects[0]!.open()).toArray())).toString()),
+    ).toEqual({ Records: RECORDS });
 
     expect(sqs.stored(queue)).toMatchObject([{ inFlight: true }]);
     expect(sqs.requests('DeleteMessage')).toHaveLength(0);
@@ -124,14 +158,23 @@ describe('createSqsSource', () => {
     const id = sqs.send(queue, '{"hello": "world"}');
     const src = source(queue);
     expect(await take(src, 1, 1500)).toEqual([]);
-    expect(src.warnings).toEqual([expect.stringMatching(new RegExp(`^SQS message ${id} \\(received 1 times\\) left for the queue's redrive policy: neither an S3 event notification nor a CloudTrail notification .*; body: "\\{\\\\"hello`))]);
+    expect(src.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^SQS message ${id} \\(received 1 times\\) left for the queue's redrive policy: neither an S3 event notification nor a CloudTrail notification .*; body: "\\{\\\\"hello`,
+        ),
+      ),
+    ]);
     expect(sqs.stored(queue)).toMatchObject([{ id, inFlight: true }]);
   });
 
   it('receives a message that was not acked again after its visibility timeout', async () => {
     const queue = newQueue();
     sqs.send(queue, JSON.stringify(s3Event('trail', encode(KEY))));
-    const [first, second] = (await take(source(queue, { visibilityTimeoutSeconds: 1 }), 2, 6000)) as [QueueMessage, QueueMessage];
+    const [first, second] = (await take(source(queue, { visibilityTimeoutSeconds: 1 }), 2, 6000)) as [
+      QueueMessage,
+      QueueMessage,
+    ];
     expect(second.objects.map((o) => o.key)).toEqual(first.objects.map((o) => o.key));
     expect(sqs.stored(queue)).toMatchObject([{ receiveCount: 2 }]);
     await second.ack();
@@ -146,7 +189,9 @@ describe('createSqsSource', () => {
     const stream = await message.objects[0]!.open();
     await sleep(2500);
     expect(sqs.stored(queue)).toMatchObject([{ inFlight: true, receiveCount: 1 }]);
-    expect(sqs.requests('ChangeMessageVisibility').filter((r) => r.input['QueueUrl'] === queue).length).toBeGreaterThanOrEqual(3);
+    expect(
+      sqs.requests('ChangeMessageVisibility').filter((r) => r.input['QueueUrl'] === queue).length,
+    ).toBeGreaterThanOrEqual(3);
     stream.destroy();
     await sleep(1600);
     expect(sqs.stored(queue)).toMatchObject([{ inFlight: false }]);
@@ -170,7 +215,9 @@ describe('createSqsSource', () => {
     sqs.send(queue, JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/gone.json.gz'] }));
     const src = source(queue);
     expect(await take(src, 1, 1500)).toEqual([]);
-    expect(src.warnings).toEqual([expect.stringContaining('left for redelivery: s3://trail/AWSLogs/gone.json.gz: no such object')]);
+    expect(src.warnings).toEqual([
+      expect.stringContaining('left for redelivery: s3://trail/AWSLogs/gone.json.gz: no such object'),
+    ]);
     expect(sqs.stored(queue)).toMatchObject([{ inFlight: true }]);
   });
 
@@ -180,7 +227,8 @@ describe('createSqsSource', () => {
     const started = Date.now();
     setTimeout(() => controller.abort(), 200);
     const received: QueueMessage[] = [];
-    for await (const message of source(queue, { waitTimeSeconds: 20 }).receive(controller.signal)) received.push(message);
+    for await (const message of source(queue, { waitTimeSeconds: 20 }).receive(controller.signal))
+      received.push(message);
     expect(received).toEqual([]);
     expect(Date.now() - started).toBeLessThan(2000);
     // The hang-up reaches the server on a later turn of this same event loop; a message sent before that could
@@ -201,7 +249,9 @@ describe('createSqsSource', () => {
   });
 
   it('fails with the queue named when the queue does not exist', async () => {
-    await expect(take(source(`${sqs.endpoint}/000000000000/missing`), 1)).rejects.toThrow(/SQS queue ".*\/missing": .*does not exist/);
+    await expect(take(source(`${sqs.endpoint}/000000000000/missing`), 1)).rejects.toThrow(
+      /SQS queue ".*\/missing": .*does not exist/,
+    );
   });
 });
 
@@ -216,13 +266,21 @@ describe('regionOfQueueUrl', () => {
 
 describe('queueUrlFromSpec', () => {
   it.each([
-    ['sqs://https://sqs.eu-west-1.amazonaws.com/123456789012/trail', 'https://sqs.eu-west-1.amazonaws.com/123456789012/trail'],
+    [
+      'sqs://https://sqs.eu-west-1.amazonaws.com/123456789012/trail',
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/trail',
+    ],
     ['sqs://http://127.0.0.1:9324/000000000000/trail', 'http://127.0.0.1:9324/000000000000/trail'],
-    ['sqs://sqs.eu-west-1.amazonaws.com/123456789012/trail.fifo', 'https://sqs.eu-west-1.amazonaws.com/123456789012/trail.fifo'],
+    [
+      'sqs://sqs.eu-west-1.amazonaws.com/123456789012/trail.fifo',
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/trail.fifo',
+    ],
     ['sqs://trail-events', 'trail-events'],
   ])('%s → %s', (spec, url) => expect(queueUrlFromSpec(spec)).toBe(url));
 
   it.each(['sqs://', 'sqs://a b', 'sqs://https://', 'sqs://host/not-an-account/q'])('rejects %s', (spec) => {
-    expect(() => queueUrlFromSpec(spec)).toThrow(`invalid SQS source "${spec}": expected sqs://QUEUE_URL or sqs://QUEUE_NAME`);
+    expect(() => queueUrlFromSpec(spec)).toThrow(
+      `invalid SQS source "${spec}": expected sqs://QUEUE_URL or sqs://QUEUE_NAME`,
+    );
   });
 });

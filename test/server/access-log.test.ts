@@ -20,9 +20,17 @@ async function appWithLog() {
     },
   });
   const store = await openStore('sqlite::memory:');
-  const app = buildApp({ store, auth: createAuthenticator({ tokens: DEFAULT_CONFIG.auth?.tokens }), config: DEFAULT_CONFIG, logger: { level: 'info', stream } });
+  const app = buildApp({
+    store,
+    auth: createAuthenticator({ tokens: DEFAULT_CONFIG.auth?.tokens }),
+    config: DEFAULT_CONFIG,
+    logger: { level: 'info', stream },
+  });
   await app.ready();
-  closers.push(() => app.close(), () => store.close());
+  closers.push(
+    () => app.close(),
+    () => store.close(),
+  );
   return { app, lines };
 }
 
@@ -39,7 +47,11 @@ describe('access log', () => {
       ['GET', '/api/violations', 401],
       ['GET', '/nowhere', 404],
     ]);
-    expect(access[0]).toMatchObject({ reqId: expect.any(String), remoteAddress: expect.any(String), responseTime: expect.any(Number) });
+    expect(access[0]).toMatchObject({
+      reqId: expect.any(String),
+      remoteAddress: expect.any(String),
+      responseTime: expect.any(Number),
+    });
     const text = JSON.stringify(lines);
     expect(text).not.toContain(TOKENS.reader);
     expect(text).not.toContain('wrong-token');

@@ -41,7 +41,9 @@ ingest:
       'auth.tokens[0].scopes: expected array',
     );
     expect(() => validateConfig({ auth: { tokenInfoUrl: 'x' } }, 'x.yaml')).toThrow('auth.tokenInfoUrl: unknown key');
-    expect(() => validateConfig({ whitelist: { allowed_teams: [1] } }, 'x.yaml')).toThrow('whitelist.allowed_teams[0]: expected string');
+    expect(() => validateConfig({ whitelist: { allowed_teams: [1] } }, 'x.yaml')).toThrow(
+      'whitelist.allowed_teams[0]: expected string',
+    );
     expect(() => validateConfig({ auth: { tokens: [{ token: 't', uid: 'u', accounts: 'all' }] } }, 'x.yaml')).toThrow(
       'auth.tokens[0].accounts: expected "*" or a list of account ids',
     );
@@ -61,19 +63,36 @@ describe('resolveServerOptions', () => {
   it('uses flags over env over file over defaults', () => {
     const path = configFile('host: 0.0.0.0\nport: 9000\ndb: sqlite:/from/file.db\n');
     expect(resolveServerOptions({}, { HOME: '/home/u' })).toMatchObject({
-      host: '127.0.0.1', port: 8080, db: 'sqlite:/home/u/.local/share/fullstop/fullstop.db', noAuth: false,
+      host: '127.0.0.1',
+      port: 8080,
+      db: 'sqlite:/home/u/.local/share/fullstop/fullstop.db',
+      noAuth: false,
     });
-    expect(resolveServerOptions({}, { FULLSTOP_SERVER_CONFIG: path })).toMatchObject({ host: '0.0.0.0', port: 9000, db: 'sqlite:/from/file.db' });
-    const env = { FULLSTOP_SERVER_CONFIG: path, FULLSTOP_SERVER_HOST: '::1', FULLSTOP_SERVER_PORT: '7000', FULLSTOP_DB: 'sqlite::memory:' };
+    expect(resolveServerOptions({}, { FULLSTOP_SERVER_CONFIG: path })).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      db: 'sqlite:/from/file.db',
+    });
+    const env = {
+      FULLSTOP_SERVER_CONFIG: path,
+      FULLSTOP_SERVER_HOST: '::1',
+      FULLSTOP_SERVER_PORT: '7000',
+      FULLSTOP_DB: 'sqlite::memory:',
+    };
     expect(resolveServerOptions({}, env)).toMatchObject({ host: '::1', port: 7000, db: 'sqlite::memory:' });
     expect(resolveServerOptions({ host: 'localhost', port: '0', db: 'sqlite:/x.db', auth: false }, env)).toMatchObject({
-      host: 'localhost', port: 0, db: 'sqlite:/x.db', noAuth: true,
+      host: 'localhost',
+      port: 0,
+      db: 'sqlite:/x.db',
+      noAuth: true,
     });
   });
 
   it('honours XDG_DATA_HOME and rejects bad ports', () => {
     expect(defaultDbUrl({ XDG_DATA_HOME: '/data' })).toBe('sqlite:/data/fullstop/fullstop.db');
-    expect(() => resolveServerOptions({ port: '80a' }, {})).toThrow("--port: expected a port number 0-65535, got '80a'");
+    expect(() => resolveServerOptions({ port: '80a' }, {})).toThrow(
+      "--port: expected a port number 0-65535, got '80a'",
+    );
     expect(() => resolveServerOptions({}, { FULLSTOP_SERVER_PORT: '70000' })).toThrow(/FULLSTOP_SERVER_PORT/);
   });
 });

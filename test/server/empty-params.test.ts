@@ -6,7 +6,11 @@ let t: TestApp;
 
 beforeAll(async () => {
   t = await testApp();
-  await t.store.insertViolations([draft({ eventId: 'e1' }), draft({ eventId: 'e2', accountId: ACCOUNT_B }), draft({ eventId: 'e3' })]);
+  await t.store.insertViolations([
+    draft({ eventId: 'e1' }),
+    draft({ eventId: 'e2', accountId: ACCOUNT_B }),
+    draft({ eventId: 'e3' }),
+  ]);
   await t.store.resolveViolation(3, 'done', 'alice');
 });
 afterAll(() => t.close());
@@ -30,7 +34,9 @@ describe('empty query values', () => {
     const all = await get('/api/violation-count?resolved=&whitelisted=&from=&to=');
     expect(all).toEqual(await get('/api/violation-count'));
     expect(all).toHaveLength(2);
-    expect(await get('/api/violation-count/111111111111?resolved=&from=&to=')).toEqual(await get('/api/violation-count/111111111111'));
+    expect(await get('/api/violation-count/111111111111?resolved=&from=&to=')).toEqual(
+      await get('/api/violation-count/111111111111'),
+    );
   });
 
   it('DELETE a rule with an empty expiryDate uses the default (in one minute): 204', async () => {
@@ -41,7 +47,11 @@ describe('empty query values', () => {
       payload: { reason: 'r', violation_type: 'WRONG_REGION' },
     });
     expect(created.statusCode, created.body).toBe(201);
-    const res = await t.app.inject({ method: 'DELETE', url: `/api/whitelisting-rules/${created.json().id}?expiryDate=`, headers: bearer(TOKENS.admin) });
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/whitelisting-rules/${created.json().id}?expiryDate=`,
+      headers: bearer(TOKENS.admin),
+    });
     expect(res.statusCode, res.body).toBe(204);
   });
 

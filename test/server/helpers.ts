@@ -20,7 +20,13 @@ export const TOKENS = {
 export const DEFAULT_CONFIG: ServerConfig = {
   auth: {
     tokens: [
-      { token: TOKENS.admin, uid: 'admin', scopes: ['uid', 'fullstop.violation.write'], accounts: '*', teams: ['stups'] },
+      {
+        token: TOKENS.admin,
+        uid: 'admin',
+        scopes: ['uid', 'fullstop.violation.write'],
+        accounts: '*',
+        teams: ['stups'],
+      },
       { token: TOKENS.alice, uid: 'alice', accounts: [ACCOUNT_A], teams: ['other'] },
       { token: TOKENS.reader, uid: 'reader' },
     ],
@@ -34,9 +40,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(config: ServerConfig = DEFAULT_CONFIG, extra: Partial<AppOptions> = {}): Promise<TestApp> {
+export async function testApp(
+  config: ServerConfig = DEFAULT_CONFIG,
+  extra: Partial<AppOptions> = {},
+): Promise<TestApp> {
   const store = await openStore('sqlite::memory:');
-  const auth = extra.auth ?? createAuthenticator({ tokens: config.auth?.tokens, tokeninfoUrl: config.auth?.tokeninfo_url });
+  const auth =
+    extra.auth ?? createAuthenticator({ tokens: config.auth?.tokens, tokeninfoUrl: config.auth?.tokeninfo_url });
   const app = buildApp({ store, auth, config, logger: false, ...extra });
   await app.ready();
   return {
@@ -52,5 +62,13 @@ export async function testApp(config: ServerConfig = DEFAULT_CONFIG, extra: Part
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export function draft(over: Partial<ViolationDraft> = {}): ViolationDraft {
-  return { eventId: 'e1', accountId: ACCOUNT_A, region: 'eu-west-1', type: 'WRONG_REGION', instanceId: 'i-1', metaInfo: { k: 'v' }, ...over };
+  return {
+    eventId: 'e1',
+    accountId: ACCOUNT_A,
+    region: 'eu-west-1',
+    type: 'WRONG_REGION',
+    instanceId: 'i-1',
+    metaInfo: { k: 'v' },
+    ...over,
+  };
 }

@@ -14,7 +14,12 @@ import { openStore } from '../../src/server/store/open-store.js';
 import type { ViolationStore } from '../../src/server/store/store.js';
 import { createAuthenticator } from '../../src/server/auth/authenticator.js';
 import { migrate } from '../../src/server/store/sqlite-migrate.js';
-import { installJsonSupport, writeTypeJson, VIOLATION_JSON, MissingTypeJsonError } from '../../src/server/store/sqlite-json.js';
+import {
+  installJsonSupport,
+  writeTypeJson,
+  VIOLATION_JSON,
+  MissingTypeJsonError,
+} from '../../src/server/store/sqlite-json.js';
 import { toViolationType, type ViolationTypeRow } from '../../src/server/store/sqlite-rows.js';
 import { RowJsonCache } from '../../src/server/store/sqlite-json-cache.js';
 import { DEFAULT_CONFIG, bearer, TOKENS, draft, ACCOUNT_A, ACCOUNT_B } from './helpers.js';
@@ -26,7 +31,9 @@ let slow: FastifyInstance;
 
 /** The same store without its JSON fast path: the route falls back to DTOs and fastify's serialiser. */
 function withoutFastPath(target: ViolationStore): ViolationStore {
-  return new Proxy(target, { get: (t, key, receiver) => (key === 'listViolationsJson' ? undefined : Reflect.get(t, key, receiver)) });
+  return new Proxy(target, {
+    get: (t, key, receiver) => (key === 'listViolationsJson' ? undefined : Reflect.get(t, key, receiver)),
+  });
 }
 
 beforeAll(async () => {
@@ -41,17 +48,27 @@ beforeAll(async () => {
 
   await store.insertViolations([
     draft({ eventId: 'plain' }),
-    draft({ eventId: 'quotes "\\ / and\ttabs\nnewlines\u0001\u001f\u007f\u2028', accountId: ACCOUNT_B, instanceId: null, username: 'ünïcødé 😀' }),
+    draft({
+      eventId: 'quotes "\\ / and\ttabs\nnewlines\u0001\u001f\u007f\u2028',
+      accountId: ACCOUNT_B,
+      instanceId: null,
+      username: 'ünïcødé 😀',
+    }),
     draft({ eventId: 'meta-list', metaInfo: ['a', 1, 2.5, -0, 1e21, true, null, { nested: { deep: 'x"y' } }] }),
     draft({ eventId: 'meta-string', metaInfo: 'just text "quoted"' }),
     draft({ eventId: 'meta-number', metaInfo: 42 }),
     draft({ eventId: 'meta-null', metaInfo: null, applicationId: 'kio', applicationVersion: '1.0' }),
     draft({ eventId: 'meta-undefined', metaInfo: undefined, type: 'BRAND_NEW_TYPE' }),
-    draft({ eventId: 'meta-unicode', metaInfo: { 'ключ': 'значение', emoji: '🎉', ctl: '\u0000\b\f' } }),
+    draft({ eventId: 'meta-unicode', metaInfo: { ключ: 'значение', emoji: '🎉', ctl: '\u0000\b\f' } }),
     draft({ eventId: 'resolved', type: 'WRONG_AMI' }),
   ]);
   await store.resolveViolation(9, 'fixed "it"\n', 'alice');
-  await store.createRule({ reason: 'test', accountId: ACCOUNT_A, region: 'eu-west-1', violationType: 'EC2_WITH_KEYPAIR' } as never, 'admin').catch(() => undefined);
+  await store
+    .createWhitelistingRule(
+      { reason: 'test', accountId: ACCOUNT_A, region: 'eu-west-1', violationType: 'EC2_WITH_KEYPAIR' } as never,
+      'admin',
+    )
+    .catch(() => undefined);
 
   // Rows no code path of ours writes, but an older or foreign writer might have: a second connection.
   const other = new Database(path);
@@ -116,10 +133,23 @@ describe('GET /api/violations, JSON built by the store', () => {
     const res = await fast.inject({ url: '/api/violations?size=100', headers: bearer(TOKENS.reader) });
     const byEvent = new Map(res.json().content.map((v: { event_id: string }) => [v.event_id, v]));
     expect(byEvent.size).toBe(14);
-    expect(byEvent.get('not-json')).toMatchObject({ meta_info: { data: 'this is {not json' }, created: '2015-04-14T19:09:01.999Z', version: 3 });
-    expect(byEvent.get('before-1970')).toMatchObject({ created: '1969-12-31T23:59:59.999Z', last_modified: '1969-12-30T23:59:59.999Z' });
-    expect(byEvent.get('out-of-range')).toMatchObject({ created: '-000001-01-01T00:00:00.000Z', last_modified: '+010000-01-01T00:00:00.000Z' });
-    expect(byEvent.get('edge-of-range')).toMatchObject({ created: '0000-01-01T00:00:00.000Z', last_modified: '9999-12-31T23:59:59.999Z' });
+    expect(byEvent.get('not-json')).toMatchObject({
+      meta_info: { data: 'this is {not json' },
+      created: '2015-04-14T19:09:01.999Z',
+      version: 3,
+    });
+    expect(byEvent.get('before-1970')).toMatchObject({
+      created: '1969-12-31T23:59:59.999Z',
+      last_modified: '1969-12-30T23:59:59.999Z',
+    });
+    expect(byEvent.get('out-of-range')).toMatchObject({
+      created: '-000001-01-01T00:00:00.000Z',
+      last_modified: '+010000-01-01T00:00:00.000Z',
+    });
+    expect(byEvent.get('edge-of-range')).toMatchObject({
+      created: '0000-01-01T00:00:00.000Z',
+      last_modified: '9999-12-31T23:59:59.999Z',
+    });
     expect(byEvent.get('meta-undefined')).toMatchObject({ meta_info: null, violation_type: { id: 'BRAND_NEW_TYPE' } });
   });
 
@@ -127,12 +157,17 @@ describe('GET /api/violations, JSON built by the store', () => {
     const other = new Database(join(dir, 'fullstop.db'));
     other.prepare("INSERT INTO violation_type (id, is_audit_relevant, version) VALUES ('FROM_ELSEWHERE', 1, 0)").run();
     other
-      .prepare("INSERT INTO violation (event_id, account_id, region, violation_type_entity_id, created) VALUES ('elsewhere', ?, 'r', 'FROM_ELSEWHERE', 5)")
+      .prepare(
+        "INSERT INTO violation (event_id, account_id, region, violation_type_entity_id, created) VALUES ('elsewhere', ?, 'r', 'FROM_ELSEWHERE', 5)",
+      )
       .run(ACCOUNT_A);
     other.close();
     const request = { url: '/api/violations?types=FROM_ELSEWHERE', headers: bearer(TOKENS.reader) };
     const [a, b] = [await fast.inject(request), await slow.inject(request)];
-    expect(a.json().content[0]).toMatchObject({ event_id: 'elsewhere', violation_type: { id: 'FROM_ELSEWHERE', audit_relevant: true } });
+    expect(a.json().content[0]).toMatchObject({
+      event_id: 'elsewhere',
+      violation_type: { id: 'FROM_ELSEWHERE', audit_relevant: true },
+    });
     expect(a.body).toBe(b.body);
   });
 });
@@ -148,7 +183,12 @@ describe('row JSON cache', () => {
   it('serves a row changed by this server (resolution bumps its version) as it is now', async () => {
     const before = await both('?size=5&sort=id,DESC');
     const target = before[0]!;
-    const res = await fast.inject({ method: 'POST', url: `/api/violations/${target.id}/resolution`, headers: bearer(TOKENS.admin), body: 'cached?' });
+    const res = await fast.inject({
+      method: 'POST',
+      url: `/api/violations/${target.id}/resolution`,
+      headers: bearer(TOKENS.admin),
+      body: 'cached?',
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect((await both('?size=5&sort=id,DESC')).map((v) => v.id)).not.toContain(target.id);
     const resolved = (await both('?checked=true&size=100')).find((v) => v.id === target.id);
@@ -160,19 +200,32 @@ describe('row JSON cache', () => {
     const other = new Database(join(dir, 'fullstop.db'));
     other.prepare('UPDATE violation SET username = ? WHERE id = ?').run('changed elsewhere', first!.id);
     other.close();
-    expect((await both('?size=1'))[0]).toMatchObject({ id: first!.id, username: 'changed elsewhere', version: first!.version });
+    expect((await both('?size=1'))[0]).toMatchObject({
+      id: first!.id,
+      username: 'changed elsewhere',
+      version: first!.version,
+    });
   });
 
   it('builds pages larger than the cache', async () => {
     const db = new Database(':memory:');
     migrate(db);
-    const insert = db.prepare("INSERT INTO violation (event_id, account_id, region, violation_type_entity_id, created) VALUES (?, 'a', 'r', 'WRONG_AMI', 0)");
+    const insert = db.prepare(
+      "INSERT INTO violation (event_id, account_id, region, violation_type_entity_id, created) VALUES (?, 'a', 'r', 'WRONG_AMI', 0)",
+    );
     for (let i = 0; i < 10; i++) insert.run(`e${i}`);
-    const types = new Map((db.prepare('SELECT * FROM violation_type').all() as ViolationTypeRow[]).map((row) => [row.id, toViolationType(row)]));
+    const types = new Map(
+      (db.prepare('SELECT * FROM violation_type').all() as ViolationTypeRow[]).map((row) => [
+        row.id,
+        toViolationType(row),
+      ]),
+    );
     installJsonSupport(db, () => types);
     writeTypeJson(db, types.values());
     const cache = new RowJsonCache(db, 3);
-    const keys = db.prepare('SELECT id, version FROM violation ORDER BY id DESC').raw().all() as Array<[number, number]>;
+    const keys = db.prepare('SELECT id, version FROM violation ORDER BY id DESC').raw().all() as Array<
+      [number, number]
+    >;
     for (let round = 0; round < 2; round++) {
       const page = JSON.parse(Buffer.concat(cache.page(keys)).toString()) as Array<{ id: number }>;
       expect(page.map((v) => v.id)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
@@ -187,11 +240,20 @@ describe('sqlite-json type fallback', () => {
   function database() {
     const db = new Database(':memory:');
     migrate(db);
-    db.prepare("INSERT INTO violation (event_id, account_id, region, violation_type_entity_id, created) VALUES ('e', 'a', 'r', 'WRONG_AMI', 0)").run();
-    const types = new Map((db.prepare('SELECT * FROM violation_type').all() as ViolationTypeRow[]).map((row) => [row.id, toViolationType(row)]));
+    db.prepare(
+      "INSERT INTO violation (event_id, account_id, region, violation_type_entity_id, created) VALUES ('e', 'a', 'r', 'WRONG_AMI', 0)",
+    ).run();
+    const types = new Map(
+      (db.prepare('SELECT * FROM violation_type').all() as ViolationTypeRow[]).map((row) => [
+        row.id,
+        toViolationType(row),
+      ]),
+    );
     return { db, types };
   }
-  const page = (db: Database.Database) => ({ json: Buffer.from(db.prepare(`SELECT ${VIOLATION_JSON} FROM violation`).pluck().get() as string) });
+  const page = (db: Database.Database) => ({
+    json: Buffer.from(db.prepare(`SELECT ${VIOLATION_JSON} FROM violation`).pluck().get() as string),
+  });
 
   it('asks the store for a type missing from the table, and says so when the store lacks it too', () => {
     const { db, types } = database();

@@ -12,7 +12,13 @@ afterAll(() => t.close());
 
 describe('trailing slash', () => {
   it('answers list, one violation, types, counts and rules with a trailing slash as without', async () => {
-    for (const path of ['/api/violations', '/api/violations/1', '/api/violation-types', '/api/violation-count', '/api/whitelisting-rules']) {
+    for (const path of [
+      '/api/violations',
+      '/api/violations/1',
+      '/api/violation-types',
+      '/api/violation-count',
+      '/api/whitelisting-rules',
+    ]) {
       const plain = await t.app.inject({ url: path, headers: bearer(TOKENS.admin) });
       const slashed = await t.app.inject({ url: `${path}/`, headers: bearer(TOKENS.admin) });
       expect([slashed.statusCode, slashed.json()], path).toEqual([200, plain.json()]);

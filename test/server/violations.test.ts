@@ -43,13 +43,51 @@ afterAll(() => t.close());
 describe('GET /api/violations', () => {
   it('answers the Spring page envelope with snake_case DTOs, open violations by id ascending', async () => {
     const page = await list('');
-    expect(page).toMatchObject({ total_elements: 4, total_pages: 1, size: 10, number: 0, number_of_elements: 4, first: true, last: true });
-    expect(page.sort).toEqual([{ direction: 'ASC', property: 'id', ignore_case: false, null_handling: 'NATIVE', ascending: true, descending: false }]);
+    expect(page).toMatchObject({
+      total_elements: 4,
+      total_pages: 1,
+      size: 10,
+      number: 0,
+      number_of_elements: 4,
+      first: true,
+      last: true,
+    });
+    expect(page.sort).toEqual([
+      {
+        direction: 'ASC',
+        property: 'id',
+        ignore_case: false,
+        null_handling: 'NATIVE',
+        ascending: true,
+        descending: false,
+      },
+    ]);
     expect(page.content.map((v) => v.event_id)).toEqual(['e1', 'e2', 'e3', 'e4']);
-    expect(page.content[0]).toMatchObject({ created: '2015-04-14T19:09:01.000Z', violation_type: { id: 'WRONG_REGION', violation_severity: 1 } });
+    expect(page.content[0]).toMatchObject({
+      created: '2015-04-14T19:09:01.000Z',
+      violation_type: { id: 'WRONG_REGION', violation_severity: 1 },
+    });
     expect(Object.keys(page.content[0]!).sort()).toEqual(
-      ['account_id', 'application_id', 'application_version_id', 'comment', 'created', 'created_by', 'event_id', 'id', 'instance_id', 'last_modified',
-        'last_modified_by', 'meta_info', 'plugin_fully_qualified_class_name', 'region', 'rule_id', 'username', 'version', 'violation_type'].sort(),
+      [
+        'account_id',
+        'application_id',
+        'application_version_id',
+        'comment',
+        'created',
+        'created_by',
+        'event_id',
+        'id',
+        'instance_id',
+        'last_modified',
+        'last_modified_by',
+        'meta_info',
+        'plugin_fully_qualified_class_name',
+        'region',
+        'rule_id',
+        'username',
+        'version',
+        'violation_type',
+      ].sort(),
     );
     expect(page.content[3]!.meta_info).toEqual(['a', 'list']);
   });
@@ -111,7 +149,15 @@ describe('GET /api/violations', () => {
 
   it('pages with page and size, clamps size to 2000, and sorts by entity properties', async () => {
     const second = await list('?page=1&size=3');
-    expect(second).toMatchObject({ total_elements: 4, total_pages: 2, size: 3, number: 1, number_of_elements: 1, first: false, last: true });
+    expect(second).toMatchObject({
+      total_elements: 4,
+      total_pages: 2,
+      size: 3,
+      number: 1,
+      number_of_elements: 1,
+      first: false,
+      last: true,
+    });
     expect(second.content.map((v) => v.event_id)).toEqual(['e4']);
     expect((await list('?page=7&size=3')).content).toEqual([]);
     expect((await list('?size=5000')).size).toBe(2000);
@@ -122,7 +168,10 @@ describe('GET /api/violations', () => {
     expect(await ids('?sort=instanceId')).toEqual(['e1', 'e4', 'e3', 'e2']);
     expect(await ids('?sort=instanceId,desc')).toEqual(['e2', 'e3', 'e1', 'e4']);
     expect(await ids('?sort=violationTypeEntity.id')).toEqual(['e4', 'e2', 'e3', 'e1']);
-    expect((await list('?sort=created,desc&sort=id')).sort.map((s) => `${s.property}:${s.direction}`)).toEqual(['created:DESC', 'id:ASC']);
+    expect((await list('?sort=created,desc&sort=id')).sort.map((s) => `${s.property}:${s.direction}`)).toEqual([
+      'created:DESC',
+      'id:ASC',
+    ]);
     const empty = await list('?accounts=000000000000');
     expect(empty).toMatchObject({ total_elements: 0, total_pages: 0, first: true, last: true, content: [] });
   });
@@ -140,7 +189,9 @@ describe('GET /api/violations', () => {
     expect(await badRequest('?checked=maybe')).toBe("query parameter 'checked' must be true or false");
     expect(await badRequest('?from=yesterday')).toMatch(/^query parameter 'from' must be an ISO-8601 date-time/);
     expect(await badRequest('?to=2015-02-30T00:00:00Z')).toBe("to: not a valid date-time: '2015-02-30T00:00:00Z'");
-    expect(await badRequest('?sort=nope,desc')).toMatch(/^sort: unknown property 'nope'; sortable: id, version, created/);
+    expect(await badRequest('?sort=nope,desc')).toMatch(
+      /^sort: unknown property 'nope'; sortable: id, version, created/,
+    );
     expect(await badRequest('?sort=id,sideways')).toMatch(/^sort: unknown property 'sideways'/);
     expect(await badRequest('?meta=novalue')).toBe("meta: expected key=value, got 'novalue'");
   });
@@ -162,7 +213,11 @@ describe('GET /api/violation-types', () => {
     const res = await t.app.inject({ url: '/api/violation-types', headers: bearer(TOKENS.reader) });
     const types = res.json() as Array<{ id: string }>;
     expect(types).toHaveLength(32);
-    expect(types.find((x) => x.id === 'WRONG_REGION')).toMatchObject({ audit_relevant: false, title: 'EC2 instance in illegal region', priority: 2 });
+    expect(types.find((x) => x.id === 'WRONG_REGION')).toMatchObject({
+      audit_relevant: false,
+      title: 'EC2 instance in illegal region',
+      priority: 2,
+    });
   });
 });
 
@@ -176,8 +231,12 @@ describe('GET /api/violation-count', () => {
       { account: ACCOUNT_A, type: 'WRONG_REGION', quantity: 1 },
       { account: ACCOUNT_B, type: 'UNSECURED_ROOT_USER', quantity: 1 },
     ]);
-    expect(await count(`/api/violation-count?accounts=${ACCOUNT_B}&resolved=true`)).toEqual([{ account: ACCOUNT_B, type: 'PASSWORD_USED', quantity: 1 }]);
-    expect(await count(`/api/violation-count?from=${iso(T0)}&to=${iso(T0 + 2000)}`)).toEqual([{ account: ACCOUNT_B, type: 'UNSECURED_ROOT_USER', quantity: 1 }]);
+    expect(await count(`/api/violation-count?accounts=${ACCOUNT_B}&resolved=true`)).toEqual([
+      { account: ACCOUNT_B, type: 'PASSWORD_USED', quantity: 1 },
+    ]);
+    expect(await count(`/api/violation-count?from=${iso(T0)}&to=${iso(T0 + 2000)}`)).toEqual([
+      { account: ACCOUNT_B, type: 'UNSECURED_ROOT_USER', quantity: 1 },
+    ]);
   });
 
   it('counts one account per application version and type with inclusive bounds', async () => {

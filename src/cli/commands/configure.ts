@@ -29,7 +29,10 @@ function withScheme(text: string): string {
 }
 
 /** Asks for (on a terminal) or takes (from flags) the URL and accounts, stores them, and returns what was stored. */
-export async function configure(opts: ConfigureOptions, ctx: Context): Promise<{ path: string; settings: FileSettings }> {
+export async function configure(
+  opts: ConfigureOptions,
+  ctx: Context,
+): Promise<{ path: string; settings: FileSettings }> {
   const current = await loadFileSettings(ctx.configDir, ctx.legacyConfigPath);
   let url = opts.url;
   let accounts = opts.accounts;
@@ -39,7 +42,11 @@ export async function configure(opts: ConfigureOptions, ctx: Context): Promise<{
       hint: 'fullstop configure --url URL --accounts ID[,ID…]',
     });
   }
-  url ??= await ctx.io.prompter.input({ message: 'Fullstop URL', default: current.url, validate: (text) => checkUrl(withScheme(text)) });
+  url ??= await ctx.io.prompter.input({
+    message: 'Fullstop URL',
+    default: current.url,
+    validate: (text) => checkUrl(withScheme(text)),
+  });
   accounts ??= await ctx.io.prompter.input({
     message: 'AWS account IDs (comma separated)',
     default: current.accounts?.join(','),

@@ -29,7 +29,6 @@ Examples:
   $ fullstop ingest s3://my-trail-bucket --accounts 123456789012 --since 7d --db sqlite:./fullstop.db
   $ fullstop ingest s3://logs --endpoint-url http://127.0.0.1:9000 -o json`;
 
-
 function summaryLines(s: IngestSummary): string[] {
   return [
     `files       ${s.files} (${s.filesIngested} ingested, ${s.filesAlreadyIngested} already ingested, ${s.filesFailed} failed)`,
@@ -57,7 +56,9 @@ function printFailure(ctx: Context, o: FileOutcome): void {
 }
 
 /** A progress bar on a terminal's stderr; failures are printed as they happen, or after the bar is gone. */
-async function progressReporter(ctx: Context): Promise<{ onFile: (s: IngestSummary, o: FileOutcome) => void; stop: () => void }> {
+async function progressReporter(
+  ctx: Context,
+): Promise<{ onFile: (s: IngestSummary, o: FileOutcome) => void; stop: () => void }> {
   const stream = ctx.io.progressStream;
   if (stream === undefined || !ctx.io.stderrIsTTY) {
     return { onFile: (_s, o) => o.status === 'failed' && printFailure(ctx, o), stop: () => {} };
@@ -75,7 +76,10 @@ async function progressReporter(ctx: Context): Promise<{ onFile: (s: IngestSumma
     onFile(s, o) {
       if (o.status === 'failed') failures.push(o);
       bar.setTotal(s.files);
-      bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, { records: s.records, violations: s.violationsNew });
+      bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, {
+        records: s.records,
+        violations: s.violationsNew,
+      });
     },
     stop() {
       bar.stop();
@@ -89,7 +93,12 @@ function timeOption(flags: string, description: string, ctx: Context): Option {
 }
 
 /** Ingests the sources once into the store and returns the summary; the server code is loaded only here. */
-export async function ingest(sources: string[], opts: IngestCommandOptions, ctx: Context, onFile?: RunIngestOptions['onFile']): Promise<IngestSummary> {
+export async function ingest(
+  sources: string[],
+  opts: IngestCommandOptions,
+  ctx: Context,
+  onFile?: RunIngestOptions['onFile'],
+): Promise<IngestSummary> {
   const run = await import('../../server/ingest/run.js');
   const filter = {
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
@@ -120,18 +129,35 @@ export function register(program: Command, ctx: Context): void {
     .command('ingest')
     .description('read CloudTrail logs once, detect violations and store them')
     .argument('<source...>', 'local file or folder, s3://bucket/prefix or sqs://QUEUE_URL')
-    .option('--db <url>', 'database: sqlite:PATH or sqlite::memory: (default: FULLSTOP_DB, the config file, then the data dir)')
+    .option(
+      '--db <url>',
+      'database: sqlite:PATH or sqlite::memory: (default: FULLSTOP_DB, the config file, then the data dir)',
+    )
     .option('--config <file>', 'server config file (YAML): its rules and db settings apply')
     .addOption(
-      new Option('--accounts <ids>', 'only log files of these AWS accounts, comma separated').argParser(parser(parseAccounts)),
+      new Option('--accounts <ids>', 'only log files of these AWS accounts, comma separated').argParser(
+        parser(parseAccounts),
+      ),
     )
     .addOption(
       new Option('--regions <regions>', 'only log files of these regions, comma separated').argParser(list('regions')),
     )
-    .addOption(timeOption('-s, --since <time_spec>', 'only log files delivered on or after this day: 24h, 7d or an ISO date', ctx))
-    .addOption(timeOption('--until <time_spec>', 'only log files delivered up to this time (same forms as --since)', ctx))
+    .addOption(
+      timeOption(
+        '-s, --since <time_spec>',
+        'only log files delivered on or after this day: 24h, 7d or an ISO date',
+        ctx,
+      ),
+    )
+    .addOption(
+      timeOption('--until <time_spec>', 'only log files delivered up to this time (same forms as --since)', ctx),
+    )
     .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// sources (default: FULLSTOP_S3_ENDPOINT)')
-    .addOption(new Option('--workers <n>', 'worker threads parsing files (default: one per core, none on one core)').argParser(integer(0, 64)))
+    .addOption(
+      new Option('--workers <n>', 'worker threads parsing files (default: one per core, none on one core)').argParser(
+        integer(0, 64),
+      ),
+    )
     .addOption(new Option('-o, --output <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (sources: string[], opts: IngestCommandOptions) => {
@@ -144,9 +170,12 @@ export function register(program: Command, ctx: Context): void {
       }
       if (opts.output === 'json') ctx.io.out(JSON.stringify(summaryJson(summary), null, 2));
       else for (const line of summaryLines(summary)) ctx.io.out(line);
-      if (ctx.signal?.aborted) throw new InterruptedError('interrupted: files not yet committed will be ingested by the next run');
+      if (ctx.signal?.aborted)
+        throw new InterruptedError('interrupted: files not yet committed will be ingested by the next run');
       if (summary.filesFailed > 0) {
-        ctx.io.err(`${summary.filesFailed} file(s) could not be read as CloudTrail; they are listed above and in GET /api/ingest/failures`);
+        ctx.io.err(
+          `${summary.filesFailed} file(s) could not be read as CloudTrail; they are listed above and in GET /api/ingest/failures`,
+        );
         throw new ExitSignal(EXIT.failure);
       }
     });

@@ -23,16 +23,31 @@ export function register(program: Command, ctx: Context): void {
     .description('run the fullstop REST API server (SQLite store)')
     .addOption(new Option('--host <host>', 'address to listen on (default 127.0.0.1)').env('FULLSTOP_SERVER_HOST'))
     .addOption(new Option('--port <port>', 'port to listen on (default 8080)').env('FULLSTOP_SERVER_PORT'))
-    .addOption(new Option('--db <url>', 'database: sqlite:PATH or sqlite::memory: (default sqlite:$XDG_DATA_HOME/fullstop/fullstop.db)').env('FULLSTOP_DB'))
-    .addOption(new Option('--config <file>', 'YAML config file: auth, whitelist, ingest, rules').env('FULLSTOP_SERVER_CONFIG'))
+    .addOption(
+      new Option(
+        '--db <url>',
+        'database: sqlite:PATH or sqlite::memory: (default sqlite:$XDG_DATA_HOME/fullstop/fullstop.db)',
+      ).env('FULLSTOP_DB'),
+    )
+    .addOption(
+      new Option('--config <file>', 'YAML config file: auth, whitelist, ingest, rules').env('FULLSTOP_SERVER_CONFIG'),
+    )
     .option('--no-auth', 'no token checks: every caller is "local" (loopback addresses only)')
-    .option('--ingest <source>', 'keep ingesting this source (repeatable): folder, s3://bucket/prefix or sqs://QUEUE_URL', (value: string, all: string[]) => [...all, value], [])
+    .option(
+      '--ingest <source>',
+      'keep ingesting this source (repeatable): folder, s3://bucket/prefix or sqs://QUEUE_URL',
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (opts: ServerCommandOptions) => {
       // The one way in to the server code: the CLI's other commands never load fastify or SQLite.
       const { runServer, ServerConfigError } = await import('../../server/main.js');
       try {
-        await runServer({ host: opts.host, port: opts.port, db: opts.db, config: opts.config, auth: opts.auth, ingest: opts.ingest }, ctx.env);
+        await runServer(
+          { host: opts.host, port: opts.port, db: opts.db, config: opts.config, auth: opts.auth, ingest: opts.ingest },
+          ctx.env,
+        );
       } catch (error) {
         if (error instanceof ServerConfigError) throw new UsageError(error.message);
         throw error;

@@ -1,5 +1,5 @@
 /** TSV and CSV lines. Small enough to own; the quoting rules are the point and are tested. */
-import type { Cell } from './render.js';
+import type { Cell } from './render-types.js';
 
 function text(cell: Cell): string {
   return cell === null || cell === undefined ? '' : String(cell);

@@ -29,17 +29,29 @@ describe('renderers', () => {
   });
 
   it('tsv escapes tabs, newlines and backslashes', async () => {
-    expect(await render({ rows, columns, raw: (r) => r }, 'tsv', style)).toEqual(['id\tnote', '1\ttab\\there', '2\t', '3\tsay "hi", then\\nleave']);
+    expect(await render({ rows, columns, raw: (r) => r }, 'tsv', style)).toEqual([
+      'id\tnote',
+      '1\ttab\\there',
+      '2\t',
+      '3\tsay "hi", then\\nleave',
+    ]);
     expect(toTsvLine(['a\\b'])).toBe('a\\\\b');
   });
 
   it('csv quotes as RFC 4180', async () => {
-    expect(await render({ rows, columns, raw: (r) => r }, 'csv', style)).toEqual(['id,note', '1,tab\there', '2,', '3,"say ""hi"", then\nleave"']);
+    expect(await render({ rows, columns, raw: (r) => r }, 'csv', style)).toEqual([
+      'id,note',
+      '1,tab\there',
+      '2,',
+      '3,"say ""hi"", then\nleave"',
+    ]);
     expect(toCsvLine([null, undefined, true, 0])).toBe(',,true,0');
   });
 
   it('text is a borderless table, nothing when empty', async () => {
-    expect(await render({ rows: rows.slice(0, 2), columns, raw: (r) => r }, 'text', style)).toEqual(['Id  Note\n1   tab\there\n2']);
+    expect(await render({ rows: rows.slice(0, 2), columns, raw: (r) => r }, 'text', style)).toEqual([
+      'Id  Note\n1   tab\there\n2',
+    ]);
     expect(await render({ rows: [], columns, raw: (r) => r }, 'text', style)).toEqual([]);
   });
 });

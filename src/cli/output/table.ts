@@ -4,13 +4,24 @@
  */
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
-import type { RenderInput, TextStyle } from './render.js';
+import type { RenderInput, TextStyle } from './render-types.js';
 
 const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-  right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 };
 
 /** Renders rows as a borderless table; `wrap` columns share what is left of the terminal width. */
@@ -40,10 +51,17 @@ function visibleLength(text: string): number {
 }
 
 /** Column widths when the table would overflow the terminal and has wrappable columns; else undefined. */
-function wrapWidths<T>(input: RenderInput<T>, cells: string[][], width: number | undefined): (number | null)[] | undefined {
+function wrapWidths<T>(
+  input: RenderInput<T>,
+  cells: string[][],
+  width: number | undefined,
+): (number | null)[] | undefined {
   if (!width || !input.wrap || input.wrap.length === 0) return undefined;
   const natural = input.columns.map((column, index) =>
-    Math.max(visibleLength(column.title), ...cells.map((row) => Math.max(...(row[index] ?? '').split('\n').map(visibleLength)))),
+    Math.max(
+      visibleLength(column.title),
+      ...cells.map((row) => Math.max(...(row[index] ?? '').split('\n').map(visibleLength))),
+    ),
   );
   const separators = 2 * (input.columns.length - 1);
   const total = natural.reduce((sum, w) => sum + w, 0) + separators;

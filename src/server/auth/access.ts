@@ -14,12 +14,16 @@ export interface AccessControl {
   assertCanCreateViolations(principal: Principal): void;
 }
 
-export function createAccessControl(options: { teamService?: TeamService | undefined; allowedTeams: readonly string[] }): AccessControl {
+export function createAccessControl(options: {
+  teamService?: TeamService | undefined;
+  allowedTeams: readonly string[];
+}): AccessControl {
   const { teamService, allowedTeams } = options;
   return {
     async assertCanResolve(principal, accountId) {
       if (principal.unrestricted || principal.accounts === '*') return;
-      const accounts = principal.accounts ?? (teamService ? await teamService.accountsOf(principal.uid, principal.token) : []);
+      const accounts =
+        principal.accounts ?? (teamService ? await teamService.accountsOf(principal.uid, principal.token) : []);
       if (accountId === null || !accounts.includes(accountId)) {
         throw forbidden(`${principal.uid} may not resolve violations of account ${accountId ?? '(none)'}`);
       }
@@ -28,11 +32,14 @@ export function createAccessControl(options: { teamService?: TeamService | undef
       if (principal.unrestricted) return;
       const teams = principal.teams ?? (teamService ? await teamService.teamsOf(principal.uid, principal.token) : []);
       if (!teams.some((team) => allowedTeams.includes(team))) {
-        throw forbidden(`whitelisting rules need membership of one of the teams: ${allowedTeams.join(', ') || '(none configured)'}`);
+        throw forbidden(
+          `whitelisting rules need membership of one of the teams: ${allowedTeams.join(', ') || '(none configured)'}`,
+        );
       }
     },
     assertCanCreateViolations(principal) {
-      if (!principal.unrestricted && !principal.scopes.includes(WRITE_SCOPE)) throw forbidden(`creating violations needs scope ${WRITE_SCOPE}`);
+      if (!principal.unrestricted && !principal.scopes.includes(WRITE_SCOPE))
+        throw forbidden(`creating violations needs scope ${WRITE_SCOPE}`);
     },
   };
 }

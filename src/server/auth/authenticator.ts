@@ -25,7 +25,8 @@ const MIN_TOKENINFO_TOKEN_LENGTH = 30;
 
 function bearerToken(authorization: string | undefined): string {
   const match = /^Bearer\s+(\S.*)$/i.exec(authorization?.trim() ?? '');
-  if (match === null) throw unauthorized('Full authentication is required: send Authorization: Bearer <token>', 'unauthorized');
+  if (match === null)
+    throw unauthorized('Full authentication is required: send Authorization: Bearer <token>', 'unauthorized');
   const token = match[1]!.trim();
   if (token.toLowerCase() === 'none') throw unauthorized('invalid bearer token');
   return token;
@@ -45,7 +46,10 @@ function staticMatcher(tokens: readonly StaticToken[]): (token: string) => Stati
 async function askTokenInfo(url: string, token: string, fetchFn: typeof fetch, timeoutMs: number): Promise<Principal> {
   let response: Response;
   try {
-    response = await fetchFn(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetchFn(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch {
     throw serviceUnavailable('token info service unavailable');
   }
@@ -69,16 +73,29 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const token = bearerToken(authorization);
     const entry = findStatic(token);
     if (entry !== undefined) {
-      return { uid: entry.uid, scopes: entry.scopes ?? ['uid'], realm: undefined, accounts: entry.accounts, teams: entry.teams, unrestricted: false, token };
+      return {
+        uid: entry.uid,
+        scopes: entry.scopes ?? ['uid'],
+        realm: undefined,
+        accounts: entry.accounts,
+        teams: entry.teams,
+        unrestricted: false,
+        token,
+      };
     }
-    if (tokeninfoUrl === undefined || token.length < MIN_TOKENINFO_TOKEN_LENGTH) throw unauthorized('invalid bearer token');
+    if (tokeninfoUrl === undefined || token.length < MIN_TOKENINFO_TOKEN_LENGTH)
+      throw unauthorized('invalid bearer token');
     const key = digest(token).toString('base64');
     let principal = cache.get(key);
     if (principal === undefined) {
       principal = await askTokenInfo(tokeninfoUrl, token, fetchFn, options.timeoutMs ?? 3000);
       cache.set(key, principal);
     }
-    if (!principal.scopes.includes('uid') || principal.realm === undefined || !ALLOWED_REALMS.includes(principal.realm)) {
+    if (
+      !principal.scopes.includes('uid') ||
+      principal.realm === undefined ||
+      !ALLOWED_REALMS.includes(principal.realm)
+    ) {
       throw forbidden(`token needs scope uid and realm ${ALLOWED_REALMS.join(' or ')}`);
     }
     return principal;

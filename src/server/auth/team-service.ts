@@ -51,7 +51,9 @@ export function createTeamService(options: TeamServiceOptions): TeamService {
       const cached = accounts.get(uid);
       if (cached !== undefined) return cached;
       const member = encodeURIComponent(uid);
-      const lists = await Promise.all(roles.map((role) => getIds(`/api/accounts/aws?member=${member}&role=${encodeURIComponent(role)}`, callerToken)));
+      const lists = await Promise.all(
+        roles.map((role) => getIds(`/api/accounts/aws?member=${member}&role=${encodeURIComponent(role)}`, callerToken)),
+      );
       const merged = [...new Set(lists.flat())];
       accounts.set(uid, merged);
       return merged;

@@ -65,11 +65,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.register(swagger, {
     openapi: {
-      info: { title: 'fullstop', description: 'The fullstop REST API (compatible with zalando-stups/fullstop).', version: packageVersion() },
+      info: {
+        title: 'fullstop',
+        description: 'The fullstop REST API (compatible with zalando-stups/fullstop).',
+        version: packageVersion(),
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   app.get('/api-docs', { schema: { hide: true } }, async () => app.swagger());
   // OPTIONS is allowed without a token (CORS pre-flight), on every path.
@@ -78,7 +84,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const deps: RouteDeps = {
     store: options.store,
-    access: createAccessControl({ teamService: options.teamService, allowedTeams: options.config.whitelist?.allowed_teams ?? ['stups'] }),
+    access: createAccessControl({
+      teamService: options.teamService,
+      allowedTeams: options.config.whitelist?.allowed_teams ?? ['stups'],
+    }),
     now: options.now ?? Date.now,
   };
   app.register(

@@ -8,7 +8,12 @@ import type { ApiErrorBody } from '../../shared/violation.js';
 import { HttpError } from './errors.js';
 import { BOOL_PATTERN, DATE_TIME_PATTERN } from './params.js';
 
-const LOCATIONS: Record<string, string> = { querystring: 'query parameter', params: 'path parameter', body: 'body', headers: 'header' };
+const LOCATIONS: Record<string, string> = {
+  querystring: 'query parameter',
+  params: 'path parameter',
+  body: 'body',
+  headers: 'header',
+};
 
 /** Fastify's schema errors, rephrased to name the parameter: `query parameter 'size': must be integer`. */
 function validationMessage(error: FastifyError): string {
@@ -19,10 +24,13 @@ function validationMessage(error: FastifyError): string {
       const field = [issue.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing].filter(Boolean).join('.');
       const pattern = (issue.params as { pattern?: string }).pattern;
       const message =
-        missing !== undefined ? 'is required'
-        : pattern === BOOL_PATTERN ? 'must be true or false'
-        : pattern === DATE_TIME_PATTERN ? 'must be an ISO-8601 date-time such as 2015-04-14T19:09:01.000Z'
-        : (issue.message ?? 'is invalid');
+        missing !== undefined
+          ? 'is required'
+          : pattern === BOOL_PATTERN
+            ? 'must be true or false'
+            : pattern === DATE_TIME_PATTERN
+              ? 'must be an ISO-8601 date-time such as 2015-04-14T19:09:01.000Z'
+              : (issue.message ?? 'is invalid');
       if (where === 'body') return field === '' ? `body ${message}` : `body field '${field}' ${message}`;
       return `${where} '${field.replace(/\.\d+$/, '')}' ${message}`;
     })
@@ -36,7 +44,10 @@ function body(status: number, message: string, request: FastifyRequest): ApiErro
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof HttpError) {
-      return reply.code(error.statusCode).headers(error.headers).send(body(error.statusCode, error.message, request));
+      return reply
+        .code(error.statusCode)
+        .headers(error.headers)
+        .send(body(error.statusCode, error.message, request));
     }
     if (error.validation) return reply.code(400).send(body(400, validationMessage(error), request));
     const status = error.statusCode ?? 500;

@@ -8,19 +8,25 @@ import type { SortOrder } from '../../shared/violation.js';
 import { badRequest } from './errors.js';
 
 /** Repeated or comma-separated values; fastify's `coerceTypes: 'array'` turns a single value into a list. */
-export const ListParam = (description: string) => Type.Array(Type.String(), { description: `${description}; comma-separated or repeated` });
+export const ListParam = (description: string) =>
+  Type.Array(Type.String(), { description: `${description}; comma-separated or repeated` });
 
 const BOOLEAN_WORDS = ['true', 'false', 'on', 'off', 'yes', 'no', '1', '0'];
-const caseInsensitive = (word: string) => [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join('');
+const caseInsensitive = (word: string) =>
+  [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join('');
 export const BOOL_PATTERN = `^(?:${BOOLEAN_WORDS.map(caseInsensitive).join('|')})$`;
 /** The spellings Spring accepts for a boolean, in any case. */
-export const BoolParam = (description: string) => Type.String({ pattern: BOOL_PATTERN, description: `${description} (true or false)` });
+export const BoolParam = (description: string) =>
+  Type.String({ pattern: BOOL_PATTERN, description: `${description} (true or false)` });
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 export const DATE_TIME_PATTERN = DATE_TIME.source;
 /** An ISO-8601 date-time; without an offset it is UTC. */
 export const DateTimeParam = (description: string) =>
-  Type.String({ pattern: DATE_TIME_PATTERN, description: `${description}: ISO-8601 date-time, e.g. 2015-05-21T10:24:47.788Z` });
+  Type.String({
+    pattern: DATE_TIME_PATTERN,
+    description: `${description}: ISO-8601 date-time, e.g. 2015-05-21T10:24:47.788Z`,
+  });
 
 export function parseBool(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
@@ -43,7 +49,14 @@ export function parseDateTime(name: string, value: string | undefined): number |
   const m = DATE_TIME.exec(value);
   if (m === null) throw badRequest(`${name}: expected an ISO-8601 date-time, got '${value}'`);
   const [, y, mo, d, h, mi, s = '0', fraction = '', zone = 'Z'] = m;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const base = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(base);
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
@@ -60,7 +73,10 @@ export function parseDateTime(name: string, value: string | undefined): number |
 
 /** Splits comma-separated entries of a list parameter and drops empty ones; undefined when nothing is left. */
 export function parseList(values: readonly string[] | undefined): string[] | undefined {
-  const items = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const items = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   return items.length === 0 ? undefined : items;
 }
 
@@ -80,12 +96,16 @@ const SORTABLE = new Set<string>(SORTABLE_PROPERTIES);
 export function parseSort(values: readonly string[] | undefined): SortSpec[] {
   const specs: SortSpec[] = [];
   for (const value of values ?? []) {
-    const parts = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const parts = value
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
     const last = parts.at(-1)?.toUpperCase();
     const direction = last === 'ASC' || last === 'DESC' ? last : 'ASC';
     const properties = last === 'ASC' || last === 'DESC' ? parts.slice(0, -1) : parts;
     for (const property of properties) {
-      if (!SORTABLE.has(property)) throw badRequest(`sort: unknown property '${property}'; sortable: ${SORTABLE_PROPERTIES.join(', ')}`);
+      if (!SORTABLE.has(property))
+        throw badRequest(`sort: unknown property '${property}'; sortable: ${SORTABLE_PROPERTIES.join(', ')}`);
       specs.push({ property: property as SortProperty, direction });
     }
   }

@@ -56,7 +56,10 @@ export async function splitArray(
     for (const c of rest) {
       if (c === SPACE || c === NEWLINE || c === RETURN || c === TAB) continue;
       if (c === CLOSE_BRACE && closingBrace) closingBrace = false;
-      else throw new CloudTrailFormatError('not CloudTrail: more JSON follows the records array (NDJSON of deliveries with a line over the sniffing size?)');
+      else
+        throw new CloudTrailFormatError(
+          'not CloudTrail: more JSON follows the records array (NDJSON of deliveries with a line over the sniffing size?)',
+        );
     }
   };
 

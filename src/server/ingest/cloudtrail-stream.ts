@@ -65,7 +65,9 @@ function modeOf(head: string): Mode {
   if (array) return { kind: 'array', skip: Buffer.byteLength(array[0]), wrapped: false };
   const records = RECORDS_START.exec(head);
   if (records) return { kind: 'array', skip: Buffer.byteLength(records[0]), wrapped: true };
-  throw new CloudTrailFormatError('not CloudTrail: a large file must be {"Records": [...]}, a JSON array of records or NDJSON');
+  throw new CloudTrailFormatError(
+    'not CloudTrail: a large file must be {"Records": [...]}, a JSON array of records or NDJSON',
+  );
 }
 
 /** Hands each NDJSON line to the accumulator, which reads it as the fast path does (`parseLines`). */
@@ -83,7 +85,8 @@ function collector(into: FileAccumulator): Transform {
 function translate(error: unknown): Error {
   if (error instanceof CloudTrailFormatError) return error;
   const err = error as NodeJS.ErrnoException;
-  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return new CloudTrailFormatError(`corrupt or truncated gzip: ${err.message}`);
+  if (typeof err.code === 'string' && err.code.startsWith('Z_'))
+    return new CloudTrailFormatError(`corrupt or truncated gzip: ${err.message}`);
   return new CloudTrailFormatError(`invalid JSON: ${err.message}`);
 }
 
@@ -97,9 +100,16 @@ export async function parseStream(input: Readable, evaluate: Evaluator): Promise
     const sniffed = await peek(text, SNIFF_BYTES);
     const mode = modeOf(sniffed.head.toString('utf8'));
     if (mode.kind === 'array') {
-      await splitArray(sniffed.replay, mode.skip, (value) => (value === BAD_ELEMENT ? (into.badRecords += 1) : into.add(value)), mode.wrapped);
+      await splitArray(
+        sniffed.replay,
+        mode.skip,
+        (value) => (value === BAD_ELEMENT ? (into.badRecords += 1) : into.add(value)),
+        mode.wrapped,
+      );
     } else {
-      const lines = new (JsonlParser as unknown as new (options: object) => Transform)({ errorIndicator: () => BAD_LINE });
+      const lines = new (JsonlParser as unknown as new (options: object) => Transform)({
+        errorIndicator: () => BAD_LINE,
+      });
       await pipeline([sniffed.replay, lines, collector(into)]);
     }
   } catch (error) {

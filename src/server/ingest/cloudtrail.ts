@@ -29,7 +29,9 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 function isEnvelope(value: Record<string, unknown>): boolean {
   const detailType = value['detail-type'];
-  return typeof detailType === 'string' && detailType.endsWith('via CloudTrail') && asObject(value['detail']) !== undefined;
+  return (
+    typeof detailType === 'string' && detailType.endsWith('via CloudTrail') && asObject(value['detail']) !== undefined
+  );
 }
 
 function isRecordLike(value: Record<string, unknown>): boolean {
@@ -62,12 +64,14 @@ export function candidatesOf(value: unknown): unknown[] {
       const object = asObject(item);
       return object !== undefined && (isRecordLike(object) || isEnvelope(object));
     });
-    if (value.length > 0 && !plausible) throw new CloudTrailFormatError('not CloudTrail: a JSON array without any CloudTrail record');
+    if (value.length > 0 && !plausible)
+      throw new CloudTrailFormatError('not CloudTrail: a JSON array without any CloudTrail record');
     return value;
   }
   const object = asObject(value);
   if (object !== undefined && 'Records' in object) {
-    if (!Array.isArray(object['Records'])) throw new CloudTrailFormatError(`not CloudTrail: "Records" is ${describe(object['Records'])}, not an array`);
+    if (!Array.isArray(object['Records']))
+      throw new CloudTrailFormatError(`not CloudTrail: "Records" is ${describe(object['Records'])}, not an array`);
     return object['Records'];
   }
   if (object !== undefined && (isEnvelope(object) || isRecordLike(object))) return [object];

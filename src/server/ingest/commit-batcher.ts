@@ -5,7 +5,7 @@
  */
 import type { FileCommit } from '../store/store.js';
 import type { FileResult } from './cloudtrail.js';
-import type { FileOutcome, IngestContext } from './ingest.js';
+import type { FileOutcome, IngestContext } from './ingest-types.js';
 
 /** Files per transaction, and a cap on the violations held back for one (bounded memory on violation-heavy logs). */
 export const COMMIT_BATCH_FILES = 64;
@@ -27,10 +27,18 @@ export class CommitBatcher {
 
   /** Queues a processed file; resolves when it is committed if it filled the batch, else at once. */
   add(outcome: FileOutcome, fingerprint: string, result: FileResult): Promise<void> {
-    const file = { source: outcome.source, key: outcome.key, fingerprint, records: result.records, badRecords: result.badRecords };
+    const file = {
+      source: outcome.source,
+      key: outcome.key,
+      fingerprint,
+      records: result.records,
+      badRecords: result.badRecords,
+    };
     this.pending.push({ commit: { file, drafts: result.drafts }, result, outcome });
     this.drafts += result.drafts.length;
-    return this.pending.length >= COMMIT_BATCH_FILES || this.drafts >= COMMIT_BATCH_DRAFTS ? this.flush() : Promise.resolve();
+    return this.pending.length >= COMMIT_BATCH_FILES || this.drafts >= COMMIT_BATCH_DRAFTS
+      ? this.flush()
+      : Promise.resolve();
   }
 
   /** Commits whatever is queued; resolves once everything queued so far is committed. */

@@ -3,9 +3,15 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const IngestConfigSchema = Type.Object(
   {
-    sources: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'sources ingested continuously by `fullstop server`' })),
+    sources: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'sources ingested continuously by `fullstop server`' }),
+    ),
     poll_interval_seconds: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 86_400, description: 'how often folders and S3 prefixes are listed again for new files (default 60)' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 86_400,
+        description: 'how often folders and S3 prefixes are listed again for new files (default 60)',
+      }),
     ),
   },
   { additionalProperties: false },

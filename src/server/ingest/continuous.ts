@@ -52,7 +52,16 @@ async function pollListing(source: ListingSource, ctx: IngestContext, opts: Cont
       await ingestListing(source, {}, ctx, opts.signal);
       const s = ctx.summary;
       if (s.filesIngested + s.filesFailed > 0) {
-        opts.logger.info({ source: source.url, files: s.filesIngested, failed: s.filesFailed, records: s.records, violations: s.violationsNew }, 'ingested new files');
+        opts.logger.info(
+          {
+            source: source.url,
+            files: s.filesIngested,
+            failed: s.filesFailed,
+            records: s.records,
+            violations: s.violationsNew,
+          },
+          'ingested new files',
+        );
       }
     } catch (error) {
       opts.logger.error({ source: source.url, err: error }, 'ingest pass failed; retrying at the next interval');
@@ -66,7 +75,11 @@ async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: Conti
     try {
       for await (const message of source.receive(opts.signal)) {
         const acked = await ingestMessage(message, ctx);
-        if (!acked) opts.logger.warn({ source: source.url, objects: message.objects.map((o) => o.key) }, 'left a message for redelivery: a file could not be fetched');
+        if (!acked)
+          opts.logger.warn(
+            { source: source.url, objects: message.objects.map((o) => o.key) },
+            'left a message for redelivery: a file could not be fetched',
+          );
       }
     } catch (error) {
       if (opts.signal.aborted) break;
@@ -80,14 +93,21 @@ async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: Conti
 export function startContinuousIngest(opts: ContinuousIngestOptions): ContinuousIngest {
   const interval = opts.pollIntervalMs ?? 60_000;
   const workers = opts.workers ?? (workersAvailable() ? 1 : 0);
-  const processor = workers > 0 ? createPooledProcessor(opts.rulesConfig, workers) : createInlineProcessor(opts.rulesConfig);
+  const processor =
+    workers > 0 ? createPooledProcessor(opts.rulesConfig, workers) : createInlineProcessor(opts.rulesConfig);
   const onFile: IngestContext['onFile'] = (_summary, outcome) => {
-    if (outcome.status === 'failed') opts.logger.warn({ source: outcome.source, key: outcome.key, reason: outcome.reason }, 'file not ingested');
+    if (outcome.status === 'failed')
+      opts.logger.warn({ source: outcome.source, key: outcome.key, reason: outcome.reason }, 'file not ingested');
   };
   const loops = opts.sources.map((source) => {
     const ctx: IngestContext = { store: opts.store, processor, summary: emptySummary(), onFile };
-    return source.kind === 'listing' ? pollListing(source, ctx, opts, interval) : consumeQueue(source, ctx, opts, Math.min(interval, 5_000));
+    return source.kind === 'listing'
+      ? pollListing(source, ctx, opts, interval)
+      : consumeQueue(source, ctx, opts, Math.min(interval, 5_000));
   });
-  opts.logger.info({ sources: opts.sources.map((s) => s.url), pollIntervalSeconds: interval / 1000 }, 'continuous ingest started');
+  opts.logger.info(
+    { sources: opts.sources.map((s) => s.url), pollIntervalSeconds: interval / 1000 },
+    'continuous ingest started',
+  );
   return { done: Promise.allSettled(loops).then(() => processor.close()) };
 }

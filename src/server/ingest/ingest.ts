@@ -13,45 +13,9 @@ import { CommitBatcher } from './commit-batcher.js';
 import type { FileProcessor } from './processor.js';
 import type { ListingSource, QueueMessage, SourceFilter, SourceObject } from './source.js';
 
-export interface IngestFailureReport {
-  source: string;
-  key: string;
-  reason: string;
-}
-
-export interface IngestSummary {
-  /** Objects seen, including those already ingested before. */
-  files: number;
-  filesIngested: number;
-  filesAlreadyIngested: number;
-  filesFailed: number;
-  records: number;
-  badRecords: number;
-  violationsNew: number;
-  duplicatesSkipped: number;
-  failures: IngestFailureReport[];
-}
-
-export function emptySummary(): IngestSummary {
-  return { files: 0, filesIngested: 0, filesAlreadyIngested: 0, filesFailed: 0, records: 0, badRecords: 0, violationsNew: 0, duplicatesSkipped: 0, failures: [] };
-}
-
-export interface IngestContext {
-  store: IngestStore;
-  processor: FileProcessor;
-  summary: IngestSummary;
-  /** Called after every object, for progress bars and logs. */
-  onFile?: (summary: IngestSummary, outcome: FileOutcome) => void;
-}
-
-export interface FileOutcome {
-  source: string;
-  key: string;
-  status: 'ingested' | 'already-ingested' | 'failed';
-  reason?: string;
-  /** The file could not be fetched (network, permissions): retrying may succeed, unlike a malformed file. */
-  transient?: boolean;
-}
+export { emptySummary } from './ingest-types.js';
+export type { IngestFailureReport, IngestSummary, IngestContext, FileOutcome } from './ingest-types.js';
+import type { IngestContext, FileOutcome } from './ingest-types.js';
 
 function reasonOf(error: unknown): string {
   if (error instanceof CloudTrailFormatError) return error.message;
@@ -66,7 +30,12 @@ const LOOKUP_BATCH = 256;
  * Processes one object the store does not have yet: a readable file is queued on the batcher (and counted
  * when it commits); a file that cannot be read is recorded as failed at once. Throws only when the store fails.
  */
-async function processObject(source: string, object: SourceObject, ctx: IngestContext, batcher: CommitBatcher): Promise<FileOutcome> {
+async function processObject(
+  source: string,
+  object: SourceObject,
+  ctx: IngestContext,
+  batcher: CommitBatcher,
+): Promise<FileOutcome> {
   const outcome: FileOutcome = { source, key: object.key, status: 'ingested' };
   let result;
   try {
@@ -106,7 +75,12 @@ async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator
 }
 
 /** The listed objects the store does not have yet, looked up a batch at a time; the others are counted as done. */
-async function* newObjects(source: ListingSource, filter: SourceFilter, ctx: IngestContext, signal?: AbortSignal): AsyncGenerator<SourceObject> {
+async function* newObjects(
+  source: ListingSource,
+  filter: SourceFilter,
+  ctx: IngestContext,
+  signal?: AbortSignal,
+): AsyncGenerator<SourceObject> {
   for await (const batch of chunks(source.list(filter, signal), LOOKUP_BATCH)) {
     const done = await ctx.store.processedKeys(source.url, batch);
     for (const object of batch) {
@@ -118,7 +92,12 @@ async function* newObjects(source: ListingSource, filter: SourceFilter, ctx: Ing
 }
 
 /** Runs `task` for each item with at most `limit` in flight; the first rejection stops the run once the rest settled. */
-async function forEachLimited<T>(items: AsyncIterable<T>, limit: number, task: (item: T) => Promise<unknown>, signal?: AbortSignal) {
+async function forEachLimited<T>(
+  items: AsyncIterable<T>,
+  limit: number,
+  task: (item: T) => Promise<unknown>,
+  signal?: AbortSignal,
+) {
   const inFlight = new Set<Promise<unknown>>();
   const failures: unknown[] = [];
   try {
@@ -138,11 +117,21 @@ async function forEachLimited<T>(items: AsyncIterable<T>, limit: number, task: (
 }
 
 /** Ingests every object of a listing source that passes the filter. */
-export async function ingestListing(source: ListingSource, filter: SourceFilter, ctx: IngestContext, signal?: AbortSignal): Promise<void> {
+export async function ingestListing(
+  source: ListingSource,
+  filter: SourceFilter,
+  ctx: IngestContext,
+  signal?: AbortSignal,
+): Promise<void> {
   // Several files per worker thread: each finds its next file queued while this thread lists or commits.
   const limit = Math.max(2, ctx.processor.parallelism * 4);
   const batcher = new CommitBatcher(ctx);
-  await forEachLimited(newObjects(source, filter, ctx, signal), limit, (object) => processObject(source.url, object, ctx, batcher), signal);
+  await forEachLimited(
+    newObjects(source, filter, ctx, signal),
+    limit,
+    (object) => processObject(source.url, object, ctx, batcher),
+    signal,
+  );
   await batcher.flush();
 }
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { folderPrefix, isPastWindow, keepKey, parseCloudTrailKey, planScan, type ListDirs, type ScanRange } from './key-path.js';
+import {
+  folderPrefix,
+  isPastWindow,
+  keepKey,
+  parseCloudTrailKey,
+  planScan,
+  type ListDirs,
+  type ScanRange,
+} from './key-path.js';
 import type { SourceFilter } from './source.js';
 
 const FILE = '123456789012_CloudTrail_eu-west-1_20240105T1200Z_abc.json.gz';
@@ -7,9 +15,18 @@ const ORG = 'o-a1b2c3d4e5';
 
 describe('parseCloudTrailKey', () => {
   it.each([
-    [`AWSLogs/123456789012/CloudTrail/eu-west-1/2024/01/05/${FILE}`, { account: '123456789012', region: 'eu-west-1', date: '2024-01-05' }],
-    [`logs/x/AWSLogs/123456789012/CloudTrail/us-gov-west-1/2024/12/31/${FILE}`, { account: '123456789012', region: 'us-gov-west-1', date: '2024-12-31' }],
-    [`AWSLogs/${ORG}/210987654321/CloudTrail/ap-southeast-2/2023/02/28/f.json`, { orgId: ORG, account: '210987654321', region: 'ap-southeast-2', date: '2023-02-28' }],
+    [
+      `AWSLogs/123456789012/CloudTrail/eu-west-1/2024/01/05/${FILE}`,
+      { account: '123456789012', region: 'eu-west-1', date: '2024-01-05' },
+    ],
+    [
+      `logs/x/AWSLogs/123456789012/CloudTrail/us-gov-west-1/2024/12/31/${FILE}`,
+      { account: '123456789012', region: 'us-gov-west-1', date: '2024-12-31' },
+    ],
+    [
+      `AWSLogs/${ORG}/210987654321/CloudTrail/ap-southeast-2/2023/02/28/f.json`,
+      { orgId: ORG, account: '210987654321', region: 'ap-southeast-2', date: '2023-02-28' },
+    ],
   ])('parses %s', (key, expected) => {
     expect(parseCloudTrailKey(key)).toEqual(expected);
   });
@@ -28,7 +45,8 @@ describe('parseCloudTrailKey', () => {
 });
 
 describe('keepKey', () => {
-  const key = (account: string, region: string, day: string) => `AWSLogs/${account}/CloudTrail/${region}/${day}/${FILE}`;
+  const key = (account: string, region: string, day: string) =>
+    `AWSLogs/${account}/CloudTrail/${region}/${day}/${FILE}`;
   const inLayout = key('123456789012', 'eu-west-1', '2024/01/05');
 
   it('keeps a key outside the layout only when no filter is set', () => {
@@ -103,8 +121,15 @@ describe('planScan', () => {
   });
 
   it('narrows to the named accounts and regions, in plain and organisation layouts', async () => {
-    const t = tree({ 'logs/AWSLogs/': ['111111111111', '222222222222', ORG], [`logs/AWSLogs/${ORG}/`]: ['333333333333'] });
-    const ranges = await plan('logs', { accounts: ['111111111111', '333333333333'], regions: ['eu-west-1'] }, t.listDirs);
+    const t = tree({
+      'logs/AWSLogs/': ['111111111111', '222222222222', ORG],
+      [`logs/AWSLogs/${ORG}/`]: ['333333333333'],
+    });
+    const ranges = await plan(
+      'logs',
+      { accounts: ['111111111111', '333333333333'], regions: ['eu-west-1'] },
+      t.listDirs,
+    );
     expect(ranges).toEqual([
       { prefix: 'logs/AWSLogs/111111111111/CloudTrail/eu-west-1/' },
       { prefix: `logs/AWSLogs/${ORG}/333333333333/CloudTrail/eu-west-1/` },
@@ -122,10 +147,22 @@ describe('planScan', () => {
       'AWSLogs/': ['111111111111'],
       'AWSLogs/111111111111/CloudTrail/': ['eu-west-1', 'us-east-1'],
     });
-    const ranges = await plan('', { since: new Date('2024-01-05T10:00:00Z'), until: new Date('2024-01-07T10:00:00Z') }, t.listDirs);
+    const ranges = await plan(
+      '',
+      { since: new Date('2024-01-05T10:00:00Z'), until: new Date('2024-01-07T10:00:00Z') },
+      t.listDirs,
+    );
     expect(ranges).toEqual([
-      { prefix: 'AWSLogs/111111111111/CloudTrail/eu-west-1/', startAfter: 'AWSLogs/111111111111/CloudTrail/eu-west-1/2024/01/05', lastDay: '2024-01-08' },
-      { prefix: 'AWSLogs/111111111111/CloudTrail/us-east-1/', startAfter: 'AWSLogs/111111111111/CloudTrail/us-east-1/2024/01/05', lastDay: '2024-01-08' },
+      {
+        prefix: 'AWSLogs/111111111111/CloudTrail/eu-west-1/',
+        startAfter: 'AWSLogs/111111111111/CloudTrail/eu-west-1/2024/01/05',
+        lastDay: '2024-01-08',
+      },
+      {
+        prefix: 'AWSLogs/111111111111/CloudTrail/us-east-1/',
+        startAfter: 'AWSLogs/111111111111/CloudTrail/us-east-1/2024/01/05',
+        lastDay: '2024-01-08',
+      },
     ]);
     expect(t.listed).toEqual(['AWSLogs/', 'AWSLogs/111111111111/CloudTrail/']);
   });
@@ -136,13 +173,13 @@ describe('planScan', () => {
       { prefix: `x/AWSLogs/${ORG}/333333333333/CloudTrail/eu-west-1/` },
       { prefix: `x/AWSLogs/${ORG}/444444444444/CloudTrail/eu-west-1/` },
     ]);
-    expect(await plan('AWSLogs/111111111111/CloudTrail/eu-west-1/', { accounts: ['111111111111'] }, t.listDirs)).toEqual([
-      { prefix: 'AWSLogs/111111111111/CloudTrail/eu-west-1/' },
-    ]);
+    expect(
+      await plan('AWSLogs/111111111111/CloudTrail/eu-west-1/', { accounts: ['111111111111'] }, t.listDirs),
+    ).toEqual([{ prefix: 'AWSLogs/111111111111/CloudTrail/eu-west-1/' }]);
     expect(await plan('AWSLogs/111111111111/', { accounts: ['222222222222'] }, t.listDirs)).toEqual([]);
-    expect(await plan('AWSLogs/111111111111/CloudTrail/eu-west-1/2024/', { regions: ['eu-west-1'] }, t.listDirs)).toEqual([
-      { prefix: 'AWSLogs/111111111111/CloudTrail/eu-west-1/2024/' },
-    ]);
+    expect(
+      await plan('AWSLogs/111111111111/CloudTrail/eu-west-1/2024/', { regions: ['eu-west-1'] }, t.listDirs),
+    ).toEqual([{ prefix: 'AWSLogs/111111111111/CloudTrail/eu-west-1/2024/' }]);
   });
 
   it('discovers every account, including those of organisation trails, when only regions are given', async () => {

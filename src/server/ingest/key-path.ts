@@ -108,7 +108,12 @@ export async function* planScan(base: string, filter: SourceFilter, listDirs: Li
   const at = root.lastIndexOf('AWSLogs/');
   const inLayout = at === 0 || (at > 0 && root[at - 1] === '/');
   const awsLogs = inLayout ? root.slice(0, at + 'AWSLogs/'.length) : `${root}AWSLogs/`;
-  const given = inLayout ? root.slice(awsLogs.length).split('/').filter((s) => s !== '') : [];
+  const given = inLayout
+    ? root
+        .slice(awsLogs.length)
+        .split('/')
+        .filter((s) => s !== '')
+    : [];
   yield* new Planner(filter, listDirs, root).fromAwsLogs(awsLogs, given);
 }
 
@@ -150,7 +155,8 @@ class Planner {
       return;
     }
     const dated = firstDay !== undefined || lastDay !== undefined;
-    let regions: readonly string[] | undefined = first !== undefined ? [first] : this.filter.regions?.length ? this.filter.regions : undefined;
+    let regions: readonly string[] | undefined =
+      first !== undefined ? [first] : this.filter.regions?.length ? this.filter.regions : undefined;
     if (regions === undefined && !dated) {
       yield { prefix };
       return;

@@ -47,9 +47,12 @@ export function workersAvailable(): boolean {
 }
 
 /** A worker's job for an object, or undefined when the object is too large to hold and must be streamed here. */
-async function jobFor(object: SourceObject): Promise<((id: number) => { job: WorkerJob; transfer: ArrayBuffer[] }) | undefined> {
+async function jobFor(
+  object: SourceObject,
+): Promise<((id: number) => { job: WorkerJob; transfer: ArrayBuffer[] }) | undefined> {
   const { path, size } = object;
-  if (path !== undefined && size !== undefined && size <= MAX_BUFFERED_BYTES) return (id) => ({ job: { id, path }, transfer: [] });
+  if (path !== undefined && size !== undefined && size <= MAX_BUFFERED_BYTES)
+    return (id) => ({ job: { id, path }, transfer: [] });
   const bytes = await readWhole(object);
   return bytes === undefined ? undefined : (id) => ({ job: { id, bytes }, transfer: [bytes.buffer as ArrayBuffer] });
 }

@@ -35,10 +35,17 @@ export function defaultWorkers(): number {
 }
 
 function createProcessor(config: ServerConfig, workers: number): FileProcessor {
-  return workers > 0 && workersAvailable() ? createPooledProcessor(config.rules, workers) : createInlineProcessor(config.rules);
+  return workers > 0 && workersAvailable()
+    ? createPooledProcessor(config.rules, workers)
+    : createInlineProcessor(config.rules);
 }
 
-async function drainQueue(source: Extract<Source, { kind: 'queue' }>, idleMs: number, ingest: (m: Parameters<typeof ingestMessage>[0]) => Promise<boolean>, signal?: AbortSignal) {
+async function drainQueue(
+  source: Extract<Source, { kind: 'queue' }>,
+  idleMs: number,
+  ingest: (m: Parameters<typeof ingestMessage>[0]) => Promise<boolean>,
+  signal?: AbortSignal,
+) {
   const idle = new AbortController();
   const stop = () => idle.abort();
   signal?.addEventListener('abort', stop, { once: true });
@@ -56,7 +63,10 @@ async function drainQueue(source: Extract<Source, { kind: 'queue' }>, idleMs: nu
 }
 
 /** The config file and the database URL (flag, then FULLSTOP_DB, then the config file, then the default). */
-async function settings(options: RunIngestOptions, env: NodeJS.ProcessEnv): Promise<{ config: ServerConfig; dbUrl: string }> {
+async function settings(
+  options: RunIngestOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ config: ServerConfig; dbUrl: string }> {
   const given = options.db ?? (env['FULLSTOP_DB'] || undefined);
   // The config module loads a YAML parser and a schema library (~0.2 s): only when there is something to read.
   if (options.configFile === undefined && given !== undefined) return { config: {}, dbUrl: given };
@@ -75,7 +85,10 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
   const env = options.env ?? process.env;
   const { config, dbUrl } = await settings(options, env);
   const sources: Source[] = [];
-  for (const spec of options.sources) sources.push(await createSource(spec, { ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}), env }));
+  for (const spec of options.sources)
+    sources.push(
+      await createSource(spec, { ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}), env }),
+    );
   let store;
   try {
     store = await openStore(dbUrl);
@@ -90,7 +103,13 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     for (const source of sources) {
       if (options.signal?.aborted) break;
       if (source.kind === 'listing') await ingestListing(source, options.filter ?? {}, ctx, options.signal);
-      else await drainQueue(source, options.queueIdleMs ?? 20_000, (message) => ingestMessage(message, ctx), options.signal);
+      else
+        await drainQueue(
+          source,
+          options.queueIdleMs ?? 20_000,
+          (message) => ingestMessage(message, ctx),
+          options.signal,
+        );
     }
   } finally {
     await processor.close();

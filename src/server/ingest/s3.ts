@@ -3,7 +3,13 @@
  * and opens each with GetObject. Credentials come from the SDK's default provider chain unless given.
  */
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, S3Client, paginateListObjectsV2, type S3ClientConfig, type _Object } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  S3Client,
+  paginateListObjectsV2,
+  type S3ClientConfig,
+  type _Object,
+} from '@aws-sdk/client-s3';
 import { folderPrefix, isPastWindow, keepKey, planScan, type ScanRange } from './key-path.js';
 import type { ListingSource, SourceFilter, SourceObject } from './source.js';
 
@@ -35,7 +41,10 @@ export function createS3Client(options: S3ClientOptions): S3Client {
   quietSdkNodeVersionNotice();
   const env = options.env ?? process.env;
   const endpoint = options.endpoint ?? nonEmpty(env['FULLSTOP_S3_ENDPOINT']);
-  const region = options.region ?? nonEmpty(env['FULLSTOP_S3_REGION']) ?? (endpoint ? (nonEmpty(env['AWS_REGION']) ?? 'us-east-1') : undefined);
+  const region =
+    options.region ??
+    nonEmpty(env['FULLSTOP_S3_REGION']) ??
+    (endpoint ? (nonEmpty(env['AWS_REGION']) ?? 'us-east-1') : undefined);
   if (endpoint !== undefined) assertHttpUrl(endpoint, 'S3 endpoint');
   return new S3Client({
     ...(endpoint !== undefined ? { endpoint, forcePathStyle: true } : {}),
@@ -75,8 +84,16 @@ export function createS3Source(options: S3SourceOptions): ListingSource {
     return names;
   }
 
-  async function* listRange(range: ScanRange, filter: SourceFilter, signal?: AbortSignal): AsyncGenerator<SourceObject> {
-    const input = { Bucket: bucket, Prefix: range.prefix, ...(range.startAfter ? { StartAfter: range.startAfter } : {}) };
+  async function* listRange(
+    range: ScanRange,
+    filter: SourceFilter,
+    signal?: AbortSignal,
+  ): AsyncGenerator<SourceObject> {
+    const input = {
+      Bucket: bucket,
+      Prefix: range.prefix,
+      ...(range.startAfter ? { StartAfter: range.startAfter } : {}),
+    };
     for await (const page of paginateListObjectsV2({ client, pageSize: 1000 }, input)) {
       if (signal?.aborted) return;
       for (const object of page.Contents ?? []) {
@@ -102,7 +119,11 @@ export function createS3Source(options: S3SourceOptions): ListingSource {
 }
 
 /** A listed or notified S3 object; the fingerprint is its ETag without quotes, as S3 event notifications send it. */
-export function s3Object(client: S3Client, bucket: string, object: Pick<_Object, 'Key' | 'ETag' | 'Size'>): SourceObject {
+export function s3Object(
+  client: S3Client,
+  bucket: string,
+  object: Pick<_Object, 'Key' | 'ETag' | 'Size'>,
+): SourceObject {
   const key = object.Key ?? '';
   return {
     key,

@@ -21,7 +21,11 @@ export async function createSource(spec: string, options: SourceOptions = {}): P
   try {
     if (spec.startsWith('s3://')) {
       const { createS3Source } = await import('./s3.js');
-      return createS3Source({ url: spec, ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}), ...(options.env ? { env: options.env } : {}) });
+      return createS3Source({
+        url: spec,
+        ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
     }
     if (spec.startsWith('sqs://')) {
       const { createSqsSource, queueUrlFromSpec } = await import('./sqs.js');
@@ -33,13 +37,17 @@ export async function createSource(spec: string, options: SourceOptions = {}): P
     throw new IngestSetupError((error as Error).message);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('file://')) {
-    throw new IngestSetupError(`unsupported source "${spec}": expected a local path, s3://bucket/prefix or sqs://QUEUE_URL`);
+    throw new IngestSetupError(
+      `unsupported source "${spec}": expected a local path, s3://bucket/prefix or sqs://QUEUE_URL`,
+    );
   }
   const path = spec.startsWith('file://') ? new URL(spec).pathname : spec;
   try {
     statSync(path);
   } catch (error) {
-    throw new IngestSetupError(`cannot read source ${spec}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}`);
+    throw new IngestSetupError(
+      `cannot read source ${spec}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}`,
+    );
   }
   return createLocalSource(path);
 }

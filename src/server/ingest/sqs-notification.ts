@@ -24,14 +24,25 @@ export type Notification =
   /** Not a notification we understand: leave the message to the queue's redrive policy. */
   | { kind: 'invalid'; reason: string };
 
-const SnsEnvelope = Type.Object({ Type: Type.String(), Message: Type.Optional(Type.String()), SubscribeURL: Type.Optional(Type.String()) });
+const SnsEnvelope = Type.Object({
+  Type: Type.String(),
+  Message: Type.Optional(Type.String()),
+  SubscribeURL: Type.Optional(Type.String()),
+});
 const S3TestEvent = Type.Object({ Event: Type.Literal('s3:TestEvent') });
-const CloudTrailNotification = Type.Object({ s3Bucket: Type.String({ minLength: 1 }), s3ObjectKey: Type.Array(Type.String({ minLength: 1 })) });
+const CloudTrailNotification = Type.Object({
+  s3Bucket: Type.String({ minLength: 1 }),
+  s3ObjectKey: Type.Array(Type.String({ minLength: 1 })),
+});
 const S3EventRecord = Type.Object({
   eventName: Type.String(),
   s3: Type.Object({
     bucket: Type.Object({ name: Type.String({ minLength: 1 }) }),
-    object: Type.Object({ key: Type.String({ minLength: 1 }), eTag: Type.Optional(Type.String()), size: Type.Optional(Type.Number()) }),
+    object: Type.Object({
+      key: Type.String({ minLength: 1 }),
+      eTag: Type.Optional(Type.String()),
+      size: Type.Optional(Type.Number()),
+    }),
   }),
 });
 const S3Event = Type.Object({ Records: Type.Array(S3EventRecord) });
@@ -46,7 +57,10 @@ export function parseNotification(body: string | undefined): Notification {
 
 function fromSns(envelope: Static<typeof SnsEnvelope>): Notification {
   if (envelope.Type === 'SubscriptionConfirmation') {
-    return { kind: 'empty', reason: `an SNS subscription confirmation (confirm it at ${envelope.SubscribeURL ?? 'its SubscribeURL'})` };
+    return {
+      kind: 'empty',
+      reason: `an SNS subscription confirmation (confirm it at ${envelope.SubscribeURL ?? 'its SubscribeURL'})`,
+    };
   }
   if (envelope.Type !== 'Notification' || envelope.Message === undefined) {
     return { kind: 'invalid', reason: `an SNS message of type "${envelope.Type}" without a notification in it` };
@@ -62,7 +76,10 @@ function fromPayload(payload: unknown): Notification {
     return { kind: 'objects', objects: payload.s3ObjectKey.map((key) => ({ bucket: payload.s3Bucket, key })) };
   }
   if (Value.Check(S3Event, payload)) return fromS3Event(payload);
-  return { kind: 'invalid', reason: `neither an S3 event notification nor a CloudTrail notification (${firstError(payload)})` };
+  return {
+    kind: 'invalid',
+    reason: `neither an S3 event notification nor a CloudTrail notification (${firstError(payload)})`,
+  };
 }
 
 function fromS3Event(event: Static<typeof S3Event>): Notification {
@@ -72,7 +89,8 @@ function fromS3Event(event: Static<typeof S3Event>): Notification {
     if (!record.eventName.startsWith('ObjectCreated:')) continue;
     const { bucket, object } = record.s3;
     const key = decodeS3EventKey(object.key);
-    if (key === undefined) return { kind: 'invalid', reason: `the object key "${object.key}" is not valid URL encoding` };
+    if (key === undefined)
+      return { kind: 'invalid', reason: `the object key "${object.key}" is not valid URL encoding` };
     objects.push({
       bucket: bucket.name,
       key,
@@ -94,7 +112,8 @@ export function decodeS3EventKey(key: string): string | undefined {
 }
 
 function firstError(payload: unknown): string {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return `got ${Array.isArray(payload) ? 'an array' : typeof payload}`;
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return `got ${Array.isArray(payload) ? 'an array' : typeof payload}`;
   const error = Value.Errors(S3Event, payload).First();
   return error ? `${error.path || '/'}: ${error.message}` : 'unknown shape';
 }

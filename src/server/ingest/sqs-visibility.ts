@@ -50,11 +50,17 @@ export class VisibilityHeartbeat {
   }
 
   private async extend(): Promise<void> {
-    const input = { QueueUrl: this.queueUrl, ReceiptHandle: this.message.ReceiptHandle, VisibilityTimeout: this.seconds };
+    const input = {
+      QueueUrl: this.queueUrl,
+      ReceiptHandle: this.message.ReceiptHandle,
+      VisibilityTimeout: this.seconds,
+    };
     try {
       await this.sqs.send(new ChangeMessageVisibilityCommand(input));
     } catch (error) {
-      this.warn(`SQS message ${this.message.MessageId ?? '?'}: could not extend its visibility (${(error as Error).message})`);
+      this.warn(
+        `SQS message ${this.message.MessageId ?? '?'}: could not extend its visibility (${(error as Error).message})`,
+      );
     }
   }
 }

@@ -51,10 +51,15 @@ const MAX_BACKOFF_MS = 30_000;
 export function createSqsSource(options: SqsSourceOptions): QueueSource {
   const env = options.env ?? process.env;
   const endpoint = options.endpoint ?? nonEmpty(env['FULLSTOP_SQS_ENDPOINT']);
-  const local = endpoint !== undefined || (/^https?:\/\//.test(options.queueUrl) && !/\.amazonaws\.com(\.cn)?[:/]/.test(options.queueUrl));
+  const local =
+    endpoint !== undefined ||
+    (/^https?:\/\//.test(options.queueUrl) && !/\.amazonaws\.com(\.cn)?[:/]/.test(options.queueUrl));
   // Off AWS (an endpoint or a local queue URL) any region signs; on AWS the SDK's chain must find one.
   const region =
-    options.region ?? nonEmpty(env['FULLSTOP_SQS_REGION']) ?? regionOfQueueUrl(options.queueUrl) ?? (local ? (nonEmpty(env['AWS_REGION']) ?? 'us-east-1') : undefined);
+    options.region ??
+    nonEmpty(env['FULLSTOP_SQS_REGION']) ??
+    regionOfQueueUrl(options.queueUrl) ??
+    (local ? (nonEmpty(env['AWS_REGION']) ?? 'us-east-1') : undefined);
   quietSdkNodeVersionNotice();
   const sqs = new SQSClient({
     ...(endpoint !== undefined ? { endpoint } : {}),
@@ -70,13 +75,20 @@ export function createSqsSource(options: SqsSourceOptions): QueueSource {
   let queueUrl: string | undefined = named ? undefined : options.queueUrl;
 
   async function resolveQueueUrl(signal: AbortSignal): Promise<string> {
-    queueUrl ??= (await sqs.send(new GetQueueUrlCommand({ QueueName: options.queueUrl }), { abortSignal: signal })).QueueUrl;
+    queueUrl ??= (await sqs.send(new GetQueueUrlCommand({ QueueName: options.queueUrl }), { abortSignal: signal }))
+      .QueueUrl;
     if (queueUrl === undefined) throw new Error(`SQS queue "${options.queueUrl}": GetQueueUrl returned no URL`);
     return queueUrl;
   }
 
   async function receiveBatch(url: string, signal: AbortSignal): Promise<Message[]> {
-    const input = { QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait, VisibilityTimeout: visibility, MessageSystemAttributeNames: ['ApproximateReceiveCount' as const] };
+    const input = {
+      QueueUrl: url,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: wait,
+      VisibilityTimeout: visibility,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount' as const],
+    };
     return (await sqs.send(new ReceiveMessageCommand(input), { abortSignal: signal })).Messages ?? [];
   }
 
@@ -131,10 +143,13 @@ export function createSqsSource(options: SqsSourceOptions): QueueSource {
           failures = 0;
         } catch (error) {
           if (signal.aborted) return;
-          if (isPermanent(error)) throw new Error(`SQS queue "${options.queueUrl}": ${(error as Error).message}`, { cause: error });
+          if (isPermanent(error))
+            throw new Error(`SQS queue "${options.queueUrl}": ${(error as Error).message}`, { cause: error });
           failures += 1;
           const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
-          warn(`SQS queue "${options.queueUrl}": receive failed (${(error as Error).message}); retrying in ${delay / 1000} s`);
+          warn(
+            `SQS queue "${options.queueUrl}": receive failed (${(error as Error).message}); retrying in ${delay / 1000} s`,
+          );
           await sleep(delay, undefined, { signal }).catch(() => undefined);
           continue;
         }
@@ -147,19 +162,35 @@ export function createSqsSource(options: SqsSourceOptions): QueueSource {
 }
 
 async function notifiedObject(s3: S3Client, object: NotifiedObject): Promise<SourceObject> {
-  if (object.eTag !== undefined) return s3Object(s3, object.bucket, { Key: object.key, ETag: object.eTag, ...(object.size !== undefined ? { Size: object.size } : {}) });
+  if (object.eTag !== undefined)
+    return s3Object(s3, object.bucket, {
+      Key: object.key,
+      ETag: object.eTag,
+      ...(object.size !== undefined ? { Size: object.size } : {}),
+    });
   // CloudTrail's notifications name keys only; the ETag is what the listing source fingerprints with too.
-  const head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key })).catch((error: Error) => {
-    throw new Error(`s3://${object.bucket}/${object.key}: ${error.name === 'NotFound' ? 'no such object' : error.message}`);
+  const head = await s3
+    .send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key }))
+    .catch((error: Error) => {
+      throw new Error(
+        `s3://${object.bucket}/${object.key}: ${error.name === 'NotFound' ? 'no such object' : error.message}`,
+      );
+    });
+  return s3Object(s3, object.bucket, {
+    Key: object.key,
+    ETag: head.ETag ?? '',
+    ...(head.ContentLength !== undefined ? { Size: head.ContentLength } : {}),
   });
-  return s3Object(s3, object.bucket, { Key: object.key, ETag: head.ETag ?? '', ...(head.ContentLength !== undefined ? { Size: head.ContentLength } : {}) });
 }
 
 async function deleteMessage(sqs: SQSClient, queueUrl: string, message: Message): Promise<void> {
   try {
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
   } catch (error) {
-    throw new Error(`could not delete SQS message ${message.MessageId ?? '?'}; it will be received again and its committed files skipped: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `could not delete SQS message ${message.MessageId ?? '?'}; it will be received again and its committed files skipped: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -169,7 +200,8 @@ async function deleteMessage(sqs: SQSClient, queueUrl: string, message: Message)
  */
 export function queueUrlFromSpec(spec: string): string {
   const rest = spec.replace(/^sqs:\/\//, '');
-  if (rest === '' || rest === spec) throw new Error(`invalid SQS source "${spec}": expected sqs://QUEUE_URL or sqs://QUEUE_NAME`);
+  if (rest === '' || rest === spec)
+    throw new Error(`invalid SQS source "${spec}": expected sqs://QUEUE_URL or sqs://QUEUE_NAME`);
   if (/^https?:\/\/[^/]+\/./.test(rest)) return rest;
   if (/^[^/:]+\/\d{12}\/[\w-]+(\.fifo)?$/.test(rest)) return `https://${rest}`;
   if (/^[\w-]{1,80}(\.fifo)?$/.test(rest)) return rest;

@@ -9,7 +9,9 @@ import { CloudTrailFormatError, type FileResult } from './cloudtrail.js';
 
 /** A file for a worker: a local path it reads itself, or bytes fetched (and transferred) by this thread. */
 export type WorkerJob = { id: number; path: string } | { id: number; bytes: Uint8Array };
-export type WorkerReply = { id: number; ok: true; result: FileResult } | { id: number; ok: false; reason: string; format: boolean; code?: string };
+export type WorkerReply =
+  | { id: number; ok: true; result: FileResult }
+  | { id: number; ok: false; reason: string; format: boolean; code?: string };
 
 interface Job {
   resolve: (result: FileResult) => void;
@@ -37,7 +39,10 @@ export class WorkerPool {
 
   /** Runs the job on the least busy thread; undefined when every thread has died (the caller works inline). */
   run(job: (id: number) => { job: WorkerJob; transfer: ArrayBuffer[] }): Promise<FileResult> | undefined {
-    const thread = this.threads.reduce<Thread | undefined>((best, t) => (best === undefined || t.jobs.size < best.jobs.size ? t : best), undefined);
+    const thread = this.threads.reduce<Thread | undefined>(
+      (best, t) => (best === undefined || t.jobs.size < best.jobs.size ? t : best),
+      undefined,
+    );
     if (thread === undefined) return undefined;
     const message = job(this.nextId++);
     return new Promise<FileResult>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import type { DetectionRule } from './rule.js';
 import type { CloudTrailEvent } from './event.js';
 import { asObject, nonBlank } from './event.js';
 import { draftFor } from './draft.js';
@@ -11,7 +11,9 @@ function list(value: unknown): Record<string, unknown>[] {
 
 /** Basic selectors log write management events when one includes management events and is not read-only. */
 function basicSelectorsLogManagementWrites(selectors: Record<string, unknown>[]): boolean {
-  return selectors.some((selector) => selector['includeManagementEvents'] !== false && selector['readWriteType'] !== 'ReadOnly');
+  return selectors.some(
+    (selector) => selector['includeManagementEvents'] !== false && selector['readWriteType'] !== 'ReadOnly',
+  );
 }
 
 /** Advanced selectors log write management events when one selects `eventCategory = Management` and not only reads. */
@@ -21,7 +23,11 @@ function advancedSelectorsLogManagementWrites(selectors: Record<string, unknown>
     const equals = (field: string) => fields.find((f) => f['field'] === field)?.['equals'];
     const category = equals('eventCategory');
     const readOnly = equals('readOnly');
-    return Array.isArray(category) && category.includes('Management') && !(Array.isArray(readOnly) && readOnly.includes('true'));
+    return (
+      Array.isArray(category) &&
+      category.includes('Management') &&
+      !(Array.isArray(readOnly) && readOnly.includes('true'))
+    );
   });
 }
 
@@ -38,16 +44,20 @@ function tamperingReason(event: CloudTrailEvent): string | undefined {
       return undefined;
     case 'PutEventSelectors': {
       if (Array.isArray(request['advancedEventSelectors'])) {
-        return advancedSelectorsLogManagementWrites(list(request['advancedEventSelectors'])) ? undefined : 'management events no longer logged';
+        return advancedSelectorsLogManagementWrites(list(request['advancedEventSelectors']))
+          ? undefined
+          : 'management events no longer logged';
       }
-      return basicSelectorsLogManagementWrites(list(request['eventSelectors'])) ? undefined : 'management events no longer logged';
+      return basicSelectorsLogManagementWrites(list(request['eventSelectors']))
+        ? undefined
+        : 'management events no longer logged';
     }
     default:
       return undefined;
   }
 }
 
-export const cloudtrailTampering: Rule = {
+export const cloudtrailTampering: DetectionRule = {
   type: TYPE,
   triggers: { 'cloudtrail.amazonaws.com': ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'] },
   evaluate(event) {
@@ -55,6 +65,8 @@ export const cloudtrailTampering: Rule = {
     if (reason === undefined) return [];
     const request = asObject(event.requestParameters);
     const trail = nonBlank(request?.['name']) ?? nonBlank(request?.['trailName']) ?? '';
-    return [draftFor(event, TYPE, { instanceId: trail || null, metaInfo: { trail, event_name: event.eventName, reason } })];
+    return [
+      draftFor(event, TYPE, { instanceId: trail || null, metaInfo: { trail, event_name: event.eventName, reason } }),
+    ];
   },
 };

@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import type { DetectionRule } from './rule.js';
 import { accountIdOf, asObject, nonBlank } from './event.js';
 import { draftFor } from './draft.js';
 
@@ -44,7 +44,7 @@ export function foreignPrincipals(policy: unknown, ownAccount: string, trusted: 
   return grantees;
 }
 
-export const crossAccountRole: Rule = {
+export const crossAccountRole: DetectionRule = {
   type: TYPE,
   triggers: { 'iam.amazonaws.com': ['CreateRole', 'UpdateAssumeRolePolicy'] },
   evaluate(event, config) {
@@ -59,7 +59,11 @@ export const crossAccountRole: Rule = {
     return [
       draftFor(event, TYPE, {
         instanceId: nonBlank(role?.['roleId']) ?? (roleName || null),
-        metaInfo: { role_arn: nonBlank(role?.['arn']) ?? `arn:aws:iam::${account}:role/${roleName}`, role_name: roleName, grantees },
+        metaInfo: {
+          role_arn: nonBlank(role?.['arn']) ?? `arn:aws:iam::${account}:role/${roleName}`,
+          role_name: roleName,
+          grantees,
+        },
       }),
     ];
   },

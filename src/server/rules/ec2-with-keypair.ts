@@ -1,11 +1,11 @@
-import type { Rule } from './rule.js';
+import type { DetectionRule } from './rule.js';
 import { itemsOf, nonBlank } from './event.js';
 import { draftFor } from './draft.js';
 
 const TYPE = 'EC2_WITH_KEYPAIR';
 
 // AMI owner and name need an EC2 lookup (enrichment); until then they are "" as in the original when unknown.
-export const ec2WithKeypair: Rule = {
+export const ec2WithKeypair: DetectionRule = {
   type: TYPE,
   triggers: { 'ec2.amazonaws.com': ['RunInstances'] },
   evaluate(event) {

@@ -45,11 +45,15 @@ export function nonBlank(value: unknown): string | undefined {
 }
 
 export function asObject(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** CloudTrail wraps EC2 lists as `{ "items": [...] }`; an empty list is often `{}`. */
 export function itemsOf(value: unknown): Record<string, unknown>[] {
   const items = asObject(value)?.['items'];
-  return Array.isArray(items) ? items.filter((item): item is Record<string, unknown> => asObject(item) !== undefined) : [];
+  return Array.isArray(items)
+    ? items.filter((item): item is Record<string, unknown> => asObject(item) !== undefined)
+    : [];
 }

@@ -1,5 +1,5 @@
 import type { ViolationDraft } from '../model.js';
-import type { Rule } from './rule.js';
+import type { DetectionRule } from './rule.js';
 import type { ResolvedRulesConfig } from './config.js';
 import { baseEventName, nonBlank, type CloudTrailEvent } from './event.js';
 import { wrongRegion } from './wrong-region.js';
@@ -11,7 +11,7 @@ import { crossAccountRole } from './cross-account-role.js';
 import { unsecuredPublicEndpoint } from './unsecured-public-endpoint.js';
 import { cloudtrailTampering } from './cloudtrail-tampering.js';
 
-export const rules: readonly Rule[] = [
+export const detectionRules: readonly DetectionRule[] = [
   wrongRegion,
   ec2WithKeypair,
   lambdaUntrustedLocation,
@@ -25,12 +25,15 @@ export const rules: readonly Rule[] = [
 /** Evaluates the enabled rules on one event; picks them by event source and name, not by trying each. */
 export type Evaluator = (event: CloudTrailEvent) => ViolationDraft[];
 
-export function createEvaluator(config: ResolvedRulesConfig, ruleList: readonly Rule[] = rules): Evaluator {
-  const bySource = new Map<string, Map<string, Rule[]>>();
+export function createEvaluator(
+  config: ResolvedRulesConfig,
+  ruleList: readonly DetectionRule[] = detectionRules,
+): Evaluator {
+  const bySource = new Map<string, Map<string, DetectionRule[]>>();
   for (const rule of ruleList) {
     if (config.disabled.has(rule.type)) continue;
     for (const [source, names] of Object.entries(rule.triggers)) {
-      const byName = bySource.get(source) ?? new Map<string, Rule[]>();
+      const byName = bySource.get(source) ?? new Map<string, DetectionRule[]>();
       bySource.set(source, byName);
       for (const name of names) byName.set(name, [...(byName.get(name) ?? []), rule]);
     }
@@ -41,6 +44,8 @@ export function createEvaluator(config: ResolvedRulesConfig, ruleList: readonly 
     const matched = byName.get(event.eventName) ?? byName.get(baseEventName(event.eventName));
     // A call that failed changed nothing.
     if (matched === undefined || nonBlank(event.errorCode) !== undefined) return [];
-    return matched.length === 1 ? matched[0]!.evaluate(event, config) : matched.flatMap((rule) => rule.evaluate(event, config));
+    return matched.length === 1
+      ? matched[0]!.evaluate(event, config)
+      : matched.flatMap((rule) => rule.evaluate(event, config));
   };
 }

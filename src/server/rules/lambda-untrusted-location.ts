@@ -1,10 +1,10 @@
-import type { Rule } from './rule.js';
+import type { DetectionRule } from './rule.js';
 import { asObject, nonBlank } from './event.js';
 import { draftFor } from './draft.js';
 
 const TYPE = 'LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION';
 
-export const lambdaUntrustedLocation: Rule = {
+export const lambdaUntrustedLocation: DetectionRule = {
   type: TYPE,
   triggers: { 'lambda.amazonaws.com': ['CreateFunction', 'UpdateFunctionCode'] },
   evaluate(event, config) {

@@ -7,7 +7,7 @@ import type { ResolvedRulesConfig } from './config.js';
  * (by `eventSource` and version-less `eventName`) the rule reads, so the dispatcher never runs a rule on an
  * event it cannot match.
  */
-export interface Rule {
+export interface DetectionRule {
   /** The violation type it emits, also its key in the `rules` config section (lower-cased). */
   type: string;
   triggers: Record<string, readonly string[]>;

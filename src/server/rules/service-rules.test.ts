@@ -3,13 +3,26 @@ import { evaluate, event } from '../../../test/ingest/rule-event.js';
 
 describe('LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION', () => {
   const lambda = (eventName: string, requestParameters: Record<string, unknown>) =>
-    event({ eventSource: 'lambda.amazonaws.com', eventName, requestParameters, responseElements: { functionName: 'f', functionArn: 'arn:f' } });
+    event({
+      eventSource: 'lambda.amazonaws.com',
+      eventName,
+      requestParameters,
+      responseElements: { functionName: 'f', functionArn: 'arn:f' },
+    });
 
   it('reports code from an untrusted bucket or from no bucket at all', () => {
     expect(evaluate(lambda('CreateFunction20150331', { code: { s3Bucket: 'evil', s3Key: 'k.zip' } }))).toEqual([
-      expect.objectContaining({ type: 'LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION', instanceId: null, metaInfo: { function_name: 'f', s3_bucket: 'evil', s3_key: 'k.zip' } }),
+      expect.objectContaining({
+        type: 'LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION',
+        instanceId: null,
+        metaInfo: { function_name: 'f', s3_bucket: 'evil', s3_key: 'k.zip' },
+      }),
     ]);
-    expect(evaluate(lambda('UpdateFunctionCode20150331v2', { functionName: 'f' }))[0]?.metaInfo).toEqual({ function_name: 'f', s3_bucket: '', s3_key: '' });
+    expect(evaluate(lambda('UpdateFunctionCode20150331v2', { functionName: 'f' }))[0]?.metaInfo).toEqual({
+      function_name: 'f',
+      s3_bucket: '',
+      s3_key: '',
+    });
   });
 
   it('accepts trusted buckets, in code or at the top level', () => {
@@ -21,11 +34,16 @@ describe('LAMBDA_FUNCTION_CREATED_FROM_UNTRUSTED_LOCATION', () => {
 });
 
 describe('CLOUDTRAIL_TAMPERING', () => {
-  const trail = (eventName: string, requestParameters: Record<string, unknown>) => event({ eventSource: 'cloudtrail.amazonaws.com', eventName, requestParameters });
+  const trail = (eventName: string, requestParameters: Record<string, unknown>) =>
+    event({ eventSource: 'cloudtrail.amazonaws.com', eventName, requestParameters });
 
   it('reports stopped logging and deleted trails', () => {
     expect(evaluate(trail('StopLogging', { name: 't' }))).toEqual([
-      expect.objectContaining({ type: 'CLOUDTRAIL_TAMPERING', instanceId: 't', metaInfo: { trail: 't', event_name: 'StopLogging', reason: 'logging stopped' } }),
+      expect.objectContaining({
+        type: 'CLOUDTRAIL_TAMPERING',
+        instanceId: 't',
+        metaInfo: { trail: 't', event_name: 'StopLogging', reason: 'logging stopped' },
+      }),
     ]);
     expect(evaluate(trail('DeleteTrail', { name: 't' }))).toHaveLength(1);
   });
@@ -41,14 +59,31 @@ describe('CLOUDTRAIL_TAMPERING', () => {
     expect(evaluate(basic([{ readWriteType: 'All', includeManagementEvents: false }]))).toHaveLength(1);
     expect(evaluate(basic([{ readWriteType: 'ReadOnly', includeManagementEvents: true }]))).toHaveLength(1);
     expect(evaluate(basic([{ readWriteType: 'All', includeManagementEvents: true }]))).toEqual([]);
-    const advanced = (fieldSelectors: unknown[]) => trail('PutEventSelectors', { trailName: 't', advancedEventSelectors: [{ fieldSelectors }] });
+    const advanced = (fieldSelectors: unknown[]) =>
+      trail('PutEventSelectors', { trailName: 't', advancedEventSelectors: [{ fieldSelectors }] });
     expect(evaluate(advanced([{ field: 'eventCategory', equals: ['Data'] }]))).toHaveLength(1);
-    expect(evaluate(advanced([{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['true'] }]))).toHaveLength(1);
+    expect(
+      evaluate(
+        advanced([
+          { field: 'eventCategory', equals: ['Management'] },
+          { field: 'readOnly', equals: ['true'] },
+        ]),
+      ),
+    ).toHaveLength(1);
     expect(evaluate(advanced([{ field: 'eventCategory', equals: ['Management'] }]))).toEqual([]);
   });
 
   it('ignores failed calls and can be disabled', () => {
-    expect(evaluate(event({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', errorCode: 'AccessDenied', requestParameters: { name: 't' } }))).toEqual([]);
+    expect(
+      evaluate(
+        event({
+          eventSource: 'cloudtrail.amazonaws.com',
+          eventName: 'StopLogging',
+          errorCode: 'AccessDenied',
+          requestParameters: { name: 't' },
+        }),
+      ),
+    ).toEqual([]);
     expect(evaluate(trail('StopLogging', { name: 't' }), { cloudtrail_tampering: { enabled: false } })).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import type { DetectionRule } from './rule.js';
 import type { CloudTrailEvent } from './event.js';
 import { asObject, itemsOf, nonBlank } from './event.js';
 import { draftFor } from './draft.js';
@@ -7,7 +7,14 @@ import type { ResolvedRulesConfig } from './config.js';
 const TYPE = 'UNSECURED_PUBLIC_ENDPOINT';
 const PORT_PROTOCOLS = new Set(['tcp', '6', 'udp', '17']);
 const ICMP_PROTOCOLS = new Set(['icmp', '1', 'icmpv6', '58']);
-const RDS_EVENTS = ['CreateDBInstance', 'ModifyDBInstance', 'CreateDBInstanceReadReplica', 'RestoreDBInstanceFromDBSnapshot', 'RestoreDBInstanceToPointInTime', 'RestoreDBInstanceFromS3'];
+const RDS_EVENTS = [
+  'CreateDBInstance',
+  'ModifyDBInstance',
+  'CreateDBInstanceReadReplica',
+  'RestoreDBInstanceFromDBSnapshot',
+  'RestoreDBInstanceToPointInTime',
+  'RestoreDBInstanceFromS3',
+];
 
 function portOf(value: unknown): number | undefined {
   return typeof value === 'number' && value >= 0 ? value : undefined;
@@ -47,7 +54,9 @@ function securityGroupIngress(event: CloudTrailEvent, config: ResolvedRulesConfi
     draftFor(event, TYPE, {
       instanceId: groupId || null,
       metaInfo: {
-        unsecuredSecurityGroups: { [groupId]: { group_name: nonBlank(request['groupName']) ?? '', offending_rules: offending } },
+        unsecuredSecurityGroups: {
+          [groupId]: { group_name: nonBlank(request['groupName']) ?? '', offending_rules: offending },
+        },
         errorMessages: [`Unsecured security group! Only ports ${ports} are allowed`],
       },
     }),
@@ -64,12 +73,15 @@ function publicDatabase(event: CloudTrailEvent) {
   return [
     draftFor(event, TYPE, {
       instanceId: endpoint ?? (identifier || null),
-      metaInfo: { unsecuredDatabase: endpoint ?? identifier, errorMessages: 'Unsecured Database! Your DB can be reached from outside' },
+      metaInfo: {
+        unsecuredDatabase: endpoint ?? identifier,
+        errorMessages: 'Unsecured Database! Your DB can be reached from outside',
+      },
     }),
   ];
 }
 
-export const unsecuredPublicEndpoint: Rule = {
+export const unsecuredPublicEndpoint: DetectionRule = {
   type: TYPE,
   triggers: { 'ec2.amazonaws.com': ['AuthorizeSecurityGroupIngress'], 'rds.amazonaws.com': RDS_EVENTS },
   evaluate(event, config) {

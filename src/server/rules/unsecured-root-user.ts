@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import type { DetectionRule } from './rule.js';
 import type { CloudTrailEvent } from './event.js';
 import { accountIdOf, asObject, nonBlank } from './event.js';
 import { draftFor } from './draft.js';
@@ -6,10 +6,15 @@ import { draftFor } from './draft.js';
 const TYPE = 'UNSECURED_ROOT_USER';
 
 function rootMeta(event: CloudTrailEvent) {
-  return { account_id: accountIdOf(event) ?? '', user: '<root_account>', arn: nonBlank(event.userIdentity?.arn) ?? '', event: event.eventName };
+  return {
+    account_id: accountIdOf(event) ?? '',
+    user: '<root_account>',
+    arn: nonBlank(event.userIdentity?.arn) ?? '',
+    event: event.eventName,
+  };
 }
 
-export const unsecuredRootUser: Rule = {
+export const unsecuredRootUser: DetectionRule = {
   type: TYPE,
   triggers: { 'signin.amazonaws.com': ['ConsoleLogin'], 'iam.amazonaws.com': ['CreateAccessKey'] },
   evaluate(event) {
@@ -22,6 +27,11 @@ export const unsecuredRootUser: Rule = {
     // Root creating a key for an IAM user names the user; without a name it created a root access key.
     if (nonBlank(asObject(event.requestParameters)?.['userName']) !== undefined) return [];
     const accessKeyId = nonBlank(asObject(asObject(event.responseElements)?.['accessKey'])?.['accessKeyId']);
-    return [draftFor(event, TYPE, { instanceId: accessKeyId ?? null, metaInfo: { ...rootMeta(event), access_key_id: accessKeyId ?? '' } })];
+    return [
+      draftFor(event, TYPE, {
+        instanceId: accessKeyId ?? null,
+        metaInfo: { ...rootMeta(event), access_key_id: accessKeyId ?? '' },
+      }),
+    ];
   },
 };

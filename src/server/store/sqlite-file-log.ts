@@ -20,8 +20,12 @@ export class SqliteFileLog {
       'INSERT INTO processed_file (source, key, fingerprint, records, bad_records, processed_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.clearFailure = db.prepare('DELETE FROM ingest_failure WHERE source = ? AND key = ?');
-    this.recordFailure = db.prepare('INSERT OR REPLACE INTO ingest_failure (source, key, fingerprint, reason, at) VALUES (?, ?, ?, ?, ?)');
-    this.listFailures = db.prepare('SELECT source, key, fingerprint, reason, at FROM ingest_failure ORDER BY at, source, key');
+    this.recordFailure = db.prepare(
+      'INSERT OR REPLACE INTO ingest_failure (source, key, fingerprint, reason, at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.listFailures = db.prepare(
+      'SELECT source, key, fingerprint, reason, at FROM ingest_failure ORDER BY at, source, key',
+    );
     // The keys travel as one JSON array: one statement for any batch size, probed through the primary key.
     this.processedAmong = db.prepare(
       'SELECT key, fingerprint FROM processed_file WHERE source = ? AND key IN (SELECT value FROM json_each(?))',
@@ -37,7 +41,10 @@ export class SqliteFileLog {
     const found = new Set<string>();
     if (files.length === 0) return found;
     const wanted = new Map(files.map((f) => [f.key, f.fingerprint]));
-    const rows = this.processedAmong.all(source, JSON.stringify([...wanted.keys()])) as Array<{ key: string; fingerprint: string }>;
+    const rows = this.processedAmong.all(source, JSON.stringify([...wanted.keys()])) as Array<{
+      key: string;
+      fingerprint: string;
+    }>;
     for (const row of rows) if (wanted.get(row.key) === row.fingerprint) found.add(row.key);
     return found;
   }

@@ -31,19 +31,25 @@ export class SqliteInserter {
     this.insertType = db.prepare(`INSERT OR IGNORE INTO violation_type
       (id, help_text, violation_severity, is_audit_relevant, title, priority, version, created, created_by, last_modified, last_modified_by)
       VALUES (?, 'This is only a default message', 0, 0, NULL, NULL, 0, ?, ?, ?, ?)`);
-    this.activeRules = db.prepare(`SELECT id, account_id AS accountId, region, violation_type_entity_id AS violationType,
+    this.activeRules =
+      db.prepare(`SELECT id, account_id AS accountId, region, violation_type_entity_id AS violationType,
       image_name AS imageName, image_owner AS imageOwner, application_id AS applicationId,
       application_version AS applicationVersion, meta_info_json_path AS metaInfoJsonPath, reason, expiry_date AS expiry
       FROM rule WHERE expiry_date > ? ORDER BY id`);
     // Every rule write (create, replace, expire; this connection or another) changes one of these aggregates:
     // ids only grow and every update bumps `version`. Reading them scans a table of a few rules.
-    this.rulesState = db.prepare(`SELECT COUNT(*) || '/' || IFNULL(MAX(id), 0) || '/' || TOTAL(version) || '/' || TOTAL(expiry_date) FROM rule`).pluck();
+    this.rulesState = db
+      .prepare(
+        `SELECT COUNT(*) || '/' || IFNULL(MAX(id), 0) || '/' || TOTAL(version) || '/' || TOTAL(expiry_date) FROM rule`,
+      )
+      .pluck();
   }
 
   /** Compiling rules (regexes, JSONPaths) for every commit costs more than the commit; it is redone only on change. */
   private whitelist(now: number): Whitelist {
     const state = this.rulesState.get() as string;
-    if (this.cached !== undefined && this.cached.state === state && now < this.cached.validUntil) return this.cached.whitelist;
+    if (this.cached !== undefined && this.cached.state === state && now < this.cached.validUntil)
+      return this.cached.whitelist;
     const rules = this.activeRules.all(now) as Array<WhitelistRule & { expiry: number }>;
     const validUntil = rules.reduce((soonest, rule) => Math.min(soonest, rule.expiry), Number.POSITIVE_INFINITY);
     this.cached = { whitelist: compileWhitelist(rules), state, validUntil };
@@ -60,15 +66,28 @@ export class SqliteInserter {
     let inserted = 0;
     for (const d of drafts) {
       if (!knownTypes.has(d.type) && !createdTypes.includes(d.type)) {
-        if (this.insertType.run(d.type, now, SYSTEM_AUDITOR, now, SYSTEM_AUDITOR).changes > 0) createdTypes.push(d.type);
+        if (this.insertType.run(d.type, now, SYSTEM_AUDITOR, now, SYSTEM_AUDITOR).changes > 0)
+          createdTypes.push(d.type);
       }
       const rule = whitelist(d);
       const meta = d.metaInfo === undefined || d.metaInfo === null ? null : JSON.stringify(d.metaInfo);
       const result = this.insert.run(
-        d.eventId, d.accountId, d.region, d.instanceId ?? null, meta,
+        d.eventId,
+        d.accountId,
+        d.region,
+        d.instanceId ?? null,
+        meta,
         rule === undefined ? null : WHITELIST_COMMENT_PREFIX + rule.reason,
-        d.pluginName ?? null, d.type, now, SYSTEM_AUDITOR, now, SYSTEM_AUDITOR, d.username ?? null,
-        rule?.id ?? null, d.applicationId ?? null, d.applicationVersion ?? null,
+        d.pluginName ?? null,
+        d.type,
+        now,
+        SYSTEM_AUDITOR,
+        now,
+        SYSTEM_AUDITOR,
+        d.username ?? null,
+        rule?.id ?? null,
+        d.applicationId ?? null,
+        d.applicationVersion ?? null,
       );
       if (result.changes === 0) continue;
       inserted++;

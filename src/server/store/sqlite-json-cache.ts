@@ -29,8 +29,13 @@ export class RowJsonCache {
   private old = new Map<number, Entry>();
   private readonly byIds: Database.Statement;
 
-  constructor(db: Database.Database, private readonly limit = ROW_JSON_CACHE_LIMIT) {
-    this.byIds = db.prepare(`SELECT id, version, ${VIOLATION_JSON} FROM violation WHERE id IN (SELECT value FROM json_each(?))`).raw();
+  constructor(
+    db: Database.Database,
+    private readonly limit = ROW_JSON_CACHE_LIMIT,
+  ) {
+    this.byIds = db
+      .prepare(`SELECT id, version, ${VIOLATION_JSON} FROM violation WHERE id IN (SELECT value FROM json_each(?))`)
+      .raw();
   }
 
   clear(): void {

@@ -39,11 +39,17 @@ const MEMBERS: ReadonlyArray<readonly [string, string]> = [
   ['event_id', text('event_id')],
   ['account_id', text('account_id')],
   ['region', text('region')],
-  ['meta_info', "CASE WHEN meta_info IS NULL THEN 'null' WHEN json_valid(meta_info) THEN json(meta_info) ELSE json_object('data', meta_info) END"],
+  [
+    'meta_info',
+    "CASE WHEN meta_info IS NULL THEN 'null' WHEN json_valid(meta_info) THEN json(meta_info) ELSE json_object('data', meta_info) END",
+  ],
   ['comment', text('comment')],
   ['instance_id', text('instance_id')],
   ['plugin_fully_qualified_class_name', text('plugin_fully_qualified_class_name')],
-  ['violation_type', `coalesce((SELECT json FROM ${TYPE_JSON_TABLE} WHERE type_id = violation_type_entity_id), ${TYPE_FALLBACK_FUNCTION}(violation_type_entity_id))`],
+  [
+    'violation_type',
+    `coalesce((SELECT json FROM ${TYPE_JSON_TABLE} WHERE type_id = violation_type_entity_id), ${TYPE_FALLBACK_FUNCTION}(violation_type_entity_id))`,
+  ],
   ['created', time('created')],
   ['created_by', text('created_by')],
   ['last_modified', time('last_modified')],
@@ -59,8 +65,12 @@ export const VIOLATION_JSON = `concat('{', ${MEMBERS.map(([name, sql], i) => `'$
 
 /** Creates the connection's type table and both fallbacks; call once per connection. */
 export function installJsonSupport(db: Database.Database, types: () => ReadonlyMap<string, ViolationType>): void {
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS ${TYPE_JSON_TABLE.replace('temp.', '')} (type_id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID`);
-  db.function(ISO_FALLBACK_FUNCTION, { deterministic: true }, (ms: unknown) => JSON.stringify(new Date(Number(ms)).toISOString()));
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS ${TYPE_JSON_TABLE.replace('temp.', '')} (type_id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID`,
+  );
+  db.function(ISO_FALLBACK_FUNCTION, { deterministic: true }, (ms: unknown) =>
+    JSON.stringify(new Date(Number(ms)).toISOString()),
+  );
   db.function(TYPE_FALLBACK_FUNCTION, (id: unknown) => {
     const type = types().get(String(id));
     if (type === undefined) throw new MissingTypeJsonError(String(id));

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/sqlite/', import.meta.url));
 
 export function migrate(db: Database, dir = MIGRATIONS_DIR): string[] {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const applied = new Set(
-    db.prepare('SELECT version FROM schema_migration').pluck().all() as number[],
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
   );
+  const applied = new Set(db.prepare('SELECT version FROM schema_migration').pluck().all() as number[]);
   const files = readdirSync(dir)
     .map((name) => ({ name, match: /^(\d+)-[\w-]+\.sql$/.exec(name) }))
     .filter((f): f is { name: string; match: RegExpExecArray } => f.match !== null)

@@ -39,7 +39,8 @@ export function stateCondition(checked: boolean | undefined, whitelisted: boolea
 /** Type ids whose severity, priority and audit flag pass the filter, or undefined when it sets none of them. */
 function typeIdsByAttributes(filter: ViolationFilter, types: Iterable<ViolationType>): string[] | undefined {
   const { severity, minSeverity, priority, auditRelevant } = filter;
-  if (severity === undefined && minSeverity === undefined && priority === undefined && auditRelevant === undefined) return undefined;
+  if (severity === undefined && minSeverity === undefined && priority === undefined && auditRelevant === undefined)
+    return undefined;
   const ids: string[] = [];
   for (const t of types) {
     if (severity !== undefined && t.violation_severity !== severity) continue;
@@ -79,7 +80,8 @@ export function violationWhere(filter: ViolationFilter, types: Iterable<Violatio
   }
   let typeIds = filter.types !== undefined && filter.types.length > 0 ? [...new Set(filter.types)] : undefined;
   const byAttributes = typeIdsByAttributes(filter, types);
-  if (byAttributes !== undefined) typeIds = typeIds === undefined ? byAttributes : typeIds.filter((id) => byAttributes.includes(id));
+  if (byAttributes !== undefined)
+    typeIds = typeIds === undefined ? byAttributes : typeIds.filter((id) => byAttributes.includes(id));
   if (typeIds !== undefined && typeIds.length === 0) clauses.push('0');
   inList('violation_type_entity_id', typeIds);
   inList('application_id', filter.applicationIds);

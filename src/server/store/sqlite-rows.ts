@@ -1,5 +1,5 @@
 /** Maps SQLite rows (times in epoch ms) to the wire DTOs of fullstop-api.md §2.1 and §1.4 (8–12). */
-import type { Violation, ViolationType, Rule } from '../../shared/violation.js';
+import type { Violation, ViolationType, WhitelistingRule } from '../../shared/violation.js';
 
 export interface ViolationRow {
   id: number;
@@ -36,7 +36,7 @@ export interface ViolationTypeRow {
   last_modified_by: string | null;
 }
 
-export interface RuleRow {
+export interface WhitelistingRuleRow {
   id: number;
   account_id: string | null;
   region: string | null;
@@ -106,7 +106,7 @@ export function toViolation(row: ViolationRow, type: ViolationType): Violation {
   };
 }
 
-export function toRule(row: RuleRow): Rule {
+export function toWhitelistingRule(row: WhitelistingRuleRow): WhitelistingRule {
   return {
     id: row.id,
     account_id: row.account_id,

@@ -1,8 +1,8 @@
 /** Whitelisting-rule persistence for the SQLite store (fullstop-api.md §1.4 (8–12)). */
 import type { Database } from 'better-sqlite3';
-import type { RuleDraft, ExpireRuleResult } from '../model.js';
-import type { Rule } from '../../shared/violation.js';
-import { toRule, type RuleRow } from './sqlite-rows.js';
+import type { WhitelistingRuleDraft, ExpireWhitelistingRuleResult } from '../model.js';
+import type { WhitelistingRule } from '../../shared/violation.js';
+import { toWhitelistingRule, type WhitelistingRuleRow } from './sqlite-rows.js';
 
 /** The original's default expiry for a rule without one. */
 export const NEVER_EXPIRES = Date.UTC(9999, 0, 1);
@@ -10,29 +10,43 @@ export const NEVER_EXPIRES = Date.UTC(9999, 0, 1);
 export class SqliteRules {
   constructor(private readonly db: Database) {}
 
-  list(): Rule[] {
-    return (this.db.prepare('SELECT * FROM rule ORDER BY id').all() as RuleRow[]).map(toRule);
+  list(): WhitelistingRule[] {
+    return (this.db.prepare('SELECT * FROM rule ORDER BY id').all() as WhitelistingRuleRow[]).map(toWhitelistingRule);
   }
 
-  get(id: number): Rule | undefined {
-    const row = this.db.prepare('SELECT * FROM rule WHERE id = ?').get(id) as RuleRow | undefined;
-    return row === undefined ? undefined : toRule(row);
+  get(id: number): WhitelistingRule | undefined {
+    const row = this.db.prepare('SELECT * FROM rule WHERE id = ?').get(id) as WhitelistingRuleRow | undefined;
+    return row === undefined ? undefined : toWhitelistingRule(row);
   }
 
-  create(draft: RuleDraft, by: string, now = Date.now()): Rule {
+  create(draft: WhitelistingRuleDraft, by: string, now = Date.now()): WhitelistingRule {
     const { lastInsertRowid } = this.db
-      .prepare(`INSERT INTO rule (account_id, region, application_id, application_version, image_name, image_owner, reason,
+      .prepare(
+        `INSERT INTO rule (account_id, region, application_id, application_version, image_name, image_owner, reason,
         expiry_date, violation_type_entity_id, meta_info_json_path, created, created_by, last_modified, last_modified_by, version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
       .run(
-        draft.accountId ?? null, draft.region ?? null, draft.applicationId ?? null, draft.applicationVersion ?? null,
-        draft.imageName ?? null, draft.imageOwner ?? null, draft.reason, draft.expiryDate ?? NEVER_EXPIRES,
-        draft.violationType ?? null, draft.metaInfoJsonPath ?? null, now, by, now, by, draft.version ?? 0,
+        draft.accountId ?? null,
+        draft.region ?? null,
+        draft.applicationId ?? null,
+        draft.applicationVersion ?? null,
+        draft.imageName ?? null,
+        draft.imageOwner ?? null,
+        draft.reason,
+        draft.expiryDate ?? NEVER_EXPIRES,
+        draft.violationType ?? null,
+        draft.metaInfoJsonPath ?? null,
+        now,
+        by,
+        now,
+        by,
+        draft.version ?? 0,
       );
     return this.get(Number(lastInsertRowid))!;
   }
 
-  replace(id: number, draft: RuleDraft, by: string): Rule | undefined {
+  replace(id: number, draft: WhitelistingRuleDraft, by: string): WhitelistingRule | undefined {
     return this.db.transaction(() => {
       const now = Date.now();
       if (!this.setExpiry(id, now, by, now)) return undefined;
@@ -40,9 +54,10 @@ export class SqliteRules {
     })();
   }
 
-  expire(id: number, expiry: number, by: string): ExpireRuleResult {
-    return this.db.transaction((): ExpireRuleResult => {
-      const row = this.db.prepare('SELECT expiry_date FROM rule WHERE id = ?').get(id) as { expiry_date: number } | undefined;
+  expire(id: number, expiry: number, by: string): ExpireWhitelistingRuleResult {
+    return this.db.transaction((): ExpireWhitelistingRuleResult => {
+      const row = this.db.prepare('SELECT expiry_date FROM rule WHERE id = ?').get(id) as
+        { expiry_date: number } | undefined;
       if (row === undefined) return 'not-found';
       const now = Date.now();
       if (!(expiry > now && row.expiry_date > now)) return 'in-past';
@@ -53,7 +68,9 @@ export class SqliteRules {
 
   private setExpiry(id: number, expiry: number, by: string, now: number): boolean {
     const { changes } = this.db
-      .prepare('UPDATE rule SET expiry_date = ?, last_modified = ?, last_modified_by = ?, version = version + 1 WHERE id = ?')
+      .prepare(
+        'UPDATE rule SET expiry_date = ?, last_modified = ?, last_modified_by = ?, version = version + 1 WHERE id = ?',
+      )
       .run(expiry, now, by, id);
     return changes > 0;
   }

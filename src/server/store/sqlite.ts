@@ -13,8 +13,21 @@ import type { FileCommit, ViolationStore } from './store.js';
 import { UnknownViolationTypeError } from './store.js';
 import type { JsonPage } from './store.js';
 import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from '../model.js';
-import type { ViolationFilter, PageRequest, PageResult, CountFilter, RuleDraft, ExpireRuleResult } from '../model.js';
-import type { Violation, ViolationType, Rule, CountByAccountAndType, CountByAppVersionAndType } from '../../shared/violation.js';
+import type {
+  ViolationFilter,
+  PageRequest,
+  PageResult,
+  CountFilter,
+  WhitelistingRuleDraft,
+  ExpireWhitelistingRuleResult,
+} from '../model.js';
+import type {
+  Violation,
+  ViolationType,
+  WhitelistingRule,
+  CountByAccountAndType,
+  CountByAppVersionAndType,
+} from '../../shared/violation.js';
 import { migrate } from './sqlite-migrate.js';
 import { toViolation, toViolationType, type ViolationRow, type ViolationTypeRow } from './sqlite-rows.js';
 import { violationWhere, orderBy, stateCondition } from './sqlite-query.js';
@@ -73,7 +86,10 @@ export class SqliteStore implements ViolationStore {
     return this.fileLog.processed(source, key, fingerprint);
   }
 
-  async processedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>> {
+  async processedKeys(
+    source: string,
+    files: ReadonlyArray<{ key: string; fingerprint: string }>,
+  ): Promise<Set<string>> {
     return this.fileLog.processedKeys(source, files);
   }
 
@@ -96,8 +112,9 @@ export class SqliteStore implements ViolationStore {
     const total = this.count(normalised, where.sql, where.params);
     const offset = page.page * page.size;
     if (total === 0 || offset >= total) return { content: [], total };
-    const rows = this.statement(`SELECT * FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`)
-      .all(...where.params, page.size, offset) as ViolationRow[];
+    const rows = this.statement(
+      `SELECT * FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`,
+    ).all(...where.params, page.size, offset) as ViolationRow[];
     return { content: rows.map((row) => this.toDto(row)), total };
   }
 
@@ -139,41 +156,48 @@ export class SqliteStore implements ViolationStore {
 
   async countByAccountAndType(accounts: string[] | undefined, f: CountFilter): Promise<CountByAccountAndType[]> {
     const { sql, params } = this.countWhere(f, '>', '<');
-    const byAccount = accounts !== undefined && accounts.length > 0 ? ` AND account_id IN (${accounts.map(() => '?').join(', ')})` : '';
-    return this.statement(`SELECT account_id AS account, violation_type_entity_id AS type, COUNT(*) AS quantity FROM violation
-        WHERE ${sql}${byAccount} GROUP BY account_id, violation_type_entity_id ORDER BY account_id ASC, violation_type_entity_id ASC`)
-      .all(...params, ...(accounts ?? [])) as CountByAccountAndType[];
+    const byAccount =
+      accounts !== undefined && accounts.length > 0 ? ` AND account_id IN (${accounts.map(() => '?').join(', ')})` : '';
+    return this.statement(
+      `SELECT account_id AS account, violation_type_entity_id AS type, COUNT(*) AS quantity FROM violation
+        WHERE ${sql}${byAccount} GROUP BY account_id, violation_type_entity_id ORDER BY account_id ASC, violation_type_entity_id ASC`,
+    ).all(...params, ...(accounts ?? [])) as CountByAccountAndType[];
   }
 
   async countByAppVersionAndType(account: string, f: CountFilter): Promise<CountByAppVersionAndType[]> {
     const { sql, params } = this.countWhere(f, '>=', '<=');
-    return this.statement(`SELECT v.application_id AS application, v.application_version_id AS version, v.violation_type_entity_id AS type,
+    return this.statement(
+      `SELECT v.application_id AS application, v.application_version_id AS version, v.violation_type_entity_id AS type,
         COUNT(*) AS quantity FROM violation v WHERE v.account_id = ? AND ${sql}
         GROUP BY v.application_id, v.application_version_id, v.violation_type_entity_id
         ORDER BY v.application_id ASC NULLS LAST,
-          (SELECT created FROM app_version WHERE name = v.application_version_id) DESC NULLS LAST, v.violation_type_entity_id ASC`)
-      .all(account, ...params) as CountByAppVersionAndType[];
+          (SELECT created FROM app_version WHERE name = v.application_version_id) DESC NULLS LAST, v.violation_type_entity_id ASC`,
+    ).all(account, ...params) as CountByAppVersionAndType[];
   }
 
-  async listRules(): Promise<Rule[]> {
+  async listWhitelistingRules(): Promise<WhitelistingRule[]> {
     return this.rules.list();
   }
 
-  async getRule(id: number): Promise<Rule | undefined> {
+  async getWhitelistingRule(id: number): Promise<WhitelistingRule | undefined> {
     return this.rules.get(id);
   }
 
-  async createRule(draft: RuleDraft, by: string): Promise<Rule> {
+  async createWhitelistingRule(draft: WhitelistingRuleDraft, by: string): Promise<WhitelistingRule> {
     this.assertTypeExists(draft.violationType);
     return this.rules.create(draft, by);
   }
 
-  async replaceRule(id: number, draft: RuleDraft, by: string): Promise<Rule | undefined> {
+  async replaceWhitelistingRule(
+    id: number,
+    draft: WhitelistingRuleDraft,
+    by: string,
+  ): Promise<WhitelistingRule | undefined> {
     this.assertTypeExists(draft.violationType);
     return this.rules.replace(id, draft, by);
   }
 
-  async expireRule(id: number, expiry: number, by: string): Promise<ExpireRuleResult> {
+  async expireWhitelistingRule(id: number, expiry: number, by: string): Promise<ExpireWhitelistingRuleResult> {
     return this.rules.expire(id, expiry, by);
   }
 
@@ -192,7 +216,9 @@ export class SqliteStore implements ViolationStore {
     const total = this.count(normalised, where.sql, where.params);
     const offset = page.page * page.size;
     if (total === 0 || offset >= total) return { json: EMPTY_ARRAY, count: 0, total };
-    const keys = this.statement(`SELECT id, version FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`)
+    const keys = this.statement(
+      `SELECT id, version FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`,
+    )
       .raw()
       .all(...where.params, page.size, offset) as Array<[number, number]>;
     return { json: this.rowJson.page(keys), count: keys.length, total };
@@ -211,7 +237,8 @@ export class SqliteStore implements ViolationStore {
 
   /** One file's violations and its processed record; call inside a transaction. */
   private commitOne(file: ProcessedFile, drafts: ViolationDraft[]): InsertResult {
-    if (this.fileLog.processed(file.source, file.key, file.fingerprint)) return { inserted: 0, duplicates: drafts.length };
+    if (this.fileLog.processed(file.source, file.key, file.fingerprint))
+      return { inserted: 0, duplicates: drafts.length };
     const result = this.insertDrafts(drafts);
     this.fileLog.markCommitted(file, Date.now());
     return result;
@@ -270,7 +297,8 @@ export class SqliteStore implements ViolationStore {
     if (this.maxCreated === undefined) {
       this.maxCreated = this.statement('SELECT MAX(created) FROM violation').pluck().get() as number | null;
     }
-    if (this.maxCreated === null || Math.ceil(filter.createdBefore) > this.maxCreated) return { ...filter, createdBefore: undefined };
+    if (this.maxCreated === null || Math.ceil(filter.createdBefore) > this.maxCreated)
+      return { ...filter, createdBefore: undefined };
     return filter;
   }
 
@@ -280,7 +308,9 @@ export class SqliteStore implements ViolationStore {
     if (cached !== undefined) return cached;
     // SQLite's planner scans the table for the bare open filter; its partial index is ~5 times faster to count.
     const table = where === OPEN_ONLY ? 'violation INDEXED BY violation_open_idx' : 'violation';
-    const total = this.statement(`SELECT COUNT(*) FROM ${table} WHERE ${where}`).pluck().get(...params) as number;
+    const total = this.statement(`SELECT COUNT(*) FROM ${table} WHERE ${where}`)
+      .pluck()
+      .get(...params) as number;
     if (this.counts.size >= COUNT_CACHE_LIMIT) this.counts.clear();
     this.counts.set(key, total);
     return total;

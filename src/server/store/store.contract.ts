@@ -15,8 +15,19 @@ const draft = (over: Partial<ViolationDraft> = {}): ViolationDraft => ({
   metaInfo: { ami_name: 'taupage-1', user_name: 'ses.ci-master-x' },
   ...over,
 });
-const page = (over: Partial<PageRequest> = {}): PageRequest => ({ page: 0, size: 10, sort: [{ property: 'id', direction: 'ASC' }], ...over });
-const file = (key: string, fingerprint = 'f1') => ({ source: 'file:///logs', key, fingerprint, records: 1, badRecords: 0 });
+const page = (over: Partial<PageRequest> = {}): PageRequest => ({
+  page: 0,
+  size: 10,
+  sort: [{ property: 'id', direction: 'ASC' }],
+  ...over,
+});
+const file = (key: string, fingerprint = 'f1') => ({
+  source: 'file:///logs',
+  key,
+  fingerprint,
+  records: 1,
+  badRecords: 0,
+});
 
 export function describeStoreContract(name: string, open: () => Promise<ViolationStore>): void {
   describe(`ViolationStore contract: ${name}`, () => {
@@ -32,8 +43,19 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
       const types = await store.listViolationTypes();
       expect(types).toHaveLength(32);
       const wrongAmi = types.find((t) => t.id === 'WRONG_AMI');
-      expect(wrongAmi).toMatchObject({ violation_severity: 3, priority: 1, audit_relevant: false, title: 'EC2 instance using illegal AMI', created_by: 'migration_script', version: 1 });
-      expect(types.find((t) => t.id === 'UNSECURED_ROOT_USER')).toMatchObject({ created_by: '#362', version: 0, last_modified: null });
+      expect(wrongAmi).toMatchObject({
+        violation_severity: 3,
+        priority: 1,
+        audit_relevant: false,
+        title: 'EC2 instance using illegal AMI',
+        created_by: 'migration_script',
+        version: 1,
+      });
+      expect(types.find((t) => t.id === 'UNSECURED_ROOT_USER')).toMatchObject({
+        created_by: '#362',
+        version: 0,
+        last_modified: null,
+      });
       const tampering = types.find((t) => t.id === 'CLOUDTRAIL_TAMPERING')!;
       expect(tampering).toMatchObject({ violation_severity: 4, priority: 1, audit_relevant: false });
       expect(tampering.title!.length).toBeLessThanOrEqual(32);
@@ -41,28 +63,53 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
     });
 
     it('skips duplicates on account, region, event id, type and instance id, null-safe', async () => {
-      expect(await store.insertViolations([draft(), draft(), draft({ instanceId: null }), draft({ instanceId: null })])).toEqual({ inserted: 2, duplicates: 2 });
-      expect(await store.insertViolations([draft({ region: 'us-east-1' }), draft({ type: 'WRONG_AMI' })])).toEqual({ inserted: 2, duplicates: 0 });
+      expect(
+        await store.insertViolations([draft(), draft(), draft({ instanceId: null }), draft({ instanceId: null })]),
+      ).toEqual({ inserted: 2, duplicates: 2 });
+      expect(await store.insertViolations([draft({ region: 'us-east-1' }), draft({ type: 'WRONG_AMI' })])).toEqual({
+        inserted: 2,
+        duplicates: 0,
+      });
       const { total, content } = await store.listViolations({}, page());
       expect(total).toBe(4);
-      expect(content[0]).toMatchObject({ event_id: 'e1', account_id: '111111111111', meta_info: { ami_name: 'taupage-1' }, comment: null, rule_id: null, created_by: 'FULLSTOP' });
+      expect(content[0]).toMatchObject({
+        event_id: 'e1',
+        account_id: '111111111111',
+        meta_info: { ami_name: 'taupage-1' },
+        comment: null,
+        rule_id: null,
+        created_by: 'FULLSTOP',
+      });
     });
 
     it('creates unknown types as the original persister does', async () => {
       await store.insertViolations([draft({ type: 'BRAND_NEW' })]);
       const type = (await store.listViolationTypes()).find((t) => t.id === 'BRAND_NEW');
-      expect(type).toMatchObject({ violation_severity: 0, audit_relevant: false, title: null, priority: null, help_text: 'This is only a default message' });
+      expect(type).toMatchObject({
+        violation_severity: 0,
+        audit_relevant: false,
+        title: null,
+        priority: null,
+        help_text: 'This is only a default message',
+      });
       expect((await store.listViolations({ types: ['BRAND_NEW'] }, page())).total).toBe(1);
     });
 
     it('whitelists with the first unexpired matching rule, including Jayway JsonPath rules', async () => {
-      const expired = await store.createRule({ reason: 'old', accountId: '111111111111' }, 'u');
-      await store.expireRule(expired.id, Date.now() + 60_000, 'u');
-      await store.replaceRule(expired.id, { reason: 'replacement', region: 'nowhere' }, 'u');
-      const byPath = await store.createRule({ reason: 'ci user', metaInfoJsonPath: '$.[?(@.user_name =~ /ses\\.ci-master-.+/)]' }, 'u');
-      await store.createRule({ reason: 'later rule', accountId: '111111111111' }, 'u');
-      await store.createRule({ reason: 'no criteria' }, 'u');
-      await store.insertViolations([draft(), draft({ eventId: 'e2', metaInfo: { user_name: 'someone' } }), draft({ eventId: 'e3', accountId: '222222222222', metaInfo: [] })]);
+      const expired = await store.createWhitelistingRule({ reason: 'old', accountId: '111111111111' }, 'u');
+      await store.expireWhitelistingRule(expired.id, Date.now() + 60_000, 'u');
+      await store.replaceWhitelistingRule(expired.id, { reason: 'replacement', region: 'nowhere' }, 'u');
+      const byPath = await store.createWhitelistingRule(
+        { reason: 'ci user', metaInfoJsonPath: '$.[?(@.user_name =~ /ses\\.ci-master-.+/)]' },
+        'u',
+      );
+      await store.createWhitelistingRule({ reason: 'later rule', accountId: '111111111111' }, 'u');
+      await store.createWhitelistingRule({ reason: 'no criteria' }, 'u');
+      await store.insertViolations([
+        draft(),
+        draft({ eventId: 'e2', metaInfo: { user_name: 'someone' } }),
+        draft({ eventId: 'e3', accountId: '222222222222', metaInfo: [] }),
+      ]);
       const all = (await store.listViolations({ whitelisted: true }, page())).content;
       expect(all.map((v) => [v.event_id, v.rule_id, v.comment])).toEqual([
         ['e1', byPath.id, 'Whitelisted automatically because of:ci user'],
@@ -72,18 +119,28 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
     });
 
     it('matches image_name as a full regex against meta_info.ami_name', async () => {
-      await store.createRule({ reason: 'taupage', imageName: 'taupage-\\d' }, 'u');
+      await store.createWhitelistingRule({ reason: 'taupage', imageName: 'taupage-\\d' }, 'u');
       await store.insertViolations([draft(), draft({ eventId: 'e2', metaInfo: { ami_name: 'xtaupage-1' } })]);
-      expect((await store.listViolations({ whitelisted: true }, page())).content.map((v) => v.event_id)).toEqual(['e1']);
+      expect((await store.listViolations({ whitelisted: true }, page())).content.map((v) => v.event_id)).toEqual([
+        'e1',
+      ]);
     });
 
     it('filters, pages and sorts the list', async () => {
       await store.insertViolations([
         draft({ eventId: 'a', metaInfo: { k: 'v', flag: true } }),
-        draft({ eventId: 'b', accountId: '222222222222', region: 'us-east-1', type: 'UNSECURED_ROOT_USER', applicationId: 'app', applicationVersion: '1.0' }),
+        draft({
+          eventId: 'b',
+          accountId: '222222222222',
+          region: 'us-east-1',
+          type: 'UNSECURED_ROOT_USER',
+          applicationId: 'app',
+          applicationVersion: '1.0',
+        }),
         draft({ eventId: 'c', instanceId: 'i-9', metaInfo: 'text' }),
       ]);
-      const ids = async (f: Parameters<ViolationStore['listViolations']>[0], p = page()) => (await store.listViolations(f, p)).content.map((v) => v.event_id);
+      const ids = async (f: Parameters<ViolationStore['listViolations']>[0], p = page()) =>
+        (await store.listViolations(f, p)).content.map((v) => v.event_id);
       expect(await ids({ accounts: ['222222222222'] })).toEqual(['b']);
       expect(await ids({ regions: ['eu-west-1'] })).toEqual(['a', 'c']);
       expect(await ids({ instanceIds: ['i-9'] })).toEqual(['c']);
@@ -95,7 +152,14 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
       expect(await ids({ types: ['WRONG_REGION'], severity: 4 })).toEqual([]);
       expect(await ids({ applicationIds: ['app'], applicationVersionIds: ['1.0'] })).toEqual(['b']);
       expect(await ids({ meta: [['k', 'v']] })).toEqual(['a']);
-      expect(await ids({ meta: [['k', 'v'], ['flag', 'true']] })).toEqual(['a']);
+      expect(
+        await ids({
+          meta: [
+            ['k', 'v'],
+            ['flag', 'true'],
+          ],
+        }),
+      ).toEqual(['a']);
       expect(await ids({ meta: [['k', 'x']] })).toEqual([]);
       const all = (await store.listViolations({}, page())).content;
       expect(await ids({ lastViolation: all[1]!.id })).toEqual(['b', 'c']);
@@ -108,8 +172,11 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
 
     it('applies strict created bounds, to sub-millisecond precision', async () => {
       await store.insertViolations([draft()]);
-      const created = Date.parse((await store.getViolation((await store.listViolations({}, page())).content[0]!.id))!.created!);
-      const total = async (f: Parameters<ViolationStore['listViolations']>[0]) => (await store.listViolations(f, page())).total;
+      const created = Date.parse(
+        (await store.getViolation((await store.listViolations({}, page())).content[0]!.id))!.created!,
+      );
+      const total = async (f: Parameters<ViolationStore['listViolations']>[0]) =>
+        (await store.listViolations(f, page())).total;
       expect(await total({ createdAfter: created })).toBe(0);
       expect(await total({ createdAfter: created - 0.5 })).toBe(1);
       expect(await total({ createdBefore: created })).toBe(0);
@@ -149,33 +216,55 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
       ]);
       const created = Date.parse((await store.listViolations({}, page())).content[0]!.created!);
       expect(await store.countByAccountAndType(undefined, { from: created + 10_000 })).toEqual([]);
-      expect(await store.countByAppVersionAndType('222222222222', { from: created - 10_000, to: Date.now() })).toHaveLength(1);
+      expect(
+        await store.countByAppVersionAndType('222222222222', { from: created - 10_000, to: Date.now() }),
+      ).toHaveLength(1);
     });
 
     it('keeps whitelisting rules immutable: replace expires the old one, expire only moves future dates', async () => {
-      const rule = await store.createRule({ reason: 'r', accountId: '1', violationType: 'WRONG_AMI', version: 3 }, 'bob');
-      expect(rule).toMatchObject({ reason: 'r', violation_type_entity_id: 'WRONG_AMI', expiry_date: '9999-01-01T00:00:00.000Z', created_by: 'bob', version: 3 });
-      await expect(store.createRule({ reason: 'r', violationType: 'NOPE' }, 'bob')).rejects.toThrow(/NOPE/);
-      const next = await store.replaceRule(rule.id, { reason: 'r2' }, 'carol');
+      const rule = await store.createWhitelistingRule(
+        { reason: 'r', accountId: '1', violationType: 'WRONG_AMI', version: 3 },
+        'bob',
+      );
+      expect(rule).toMatchObject({
+        reason: 'r',
+        violation_type_entity_id: 'WRONG_AMI',
+        expiry_date: '9999-01-01T00:00:00.000Z',
+        created_by: 'bob',
+        version: 3,
+      });
+      await expect(store.createWhitelistingRule({ reason: 'r', violationType: 'NOPE' }, 'bob')).rejects.toThrow(/NOPE/);
+      const next = await store.replaceWhitelistingRule(rule.id, { reason: 'r2' }, 'carol');
       expect(next).toMatchObject({ reason: 'r2', created_by: 'carol' });
-      expect(Date.parse((await store.getRule(rule.id))!.expiry_date)).toBeLessThanOrEqual(Date.now());
-      expect(await store.replaceRule(999, { reason: 'x' }, 'carol')).toBeUndefined();
-      expect(await store.expireRule(rule.id, Date.now() + 60_000, 'carol')).toBe('in-past');
-      expect(await store.expireRule(next!.id, Date.now() - 1, 'carol')).toBe('in-past');
-      expect(await store.expireRule(next!.id, Date.now() + 60_000, 'carol')).toBe('expired');
-      expect(await store.expireRule(999, Date.now() + 60_000, 'carol')).toBe('not-found');
-      expect((await store.listRules()).map((r) => r.id)).toEqual([rule.id, next!.id]);
+      expect(Date.parse((await store.getWhitelistingRule(rule.id))!.expiry_date)).toBeLessThanOrEqual(Date.now());
+      expect(await store.replaceWhitelistingRule(999, { reason: 'x' }, 'carol')).toBeUndefined();
+      expect(await store.expireWhitelistingRule(rule.id, Date.now() + 60_000, 'carol')).toBe('in-past');
+      expect(await store.expireWhitelistingRule(next!.id, Date.now() - 1, 'carol')).toBe('in-past');
+      expect(await store.expireWhitelistingRule(next!.id, Date.now() + 60_000, 'carol')).toBe('expired');
+      expect(await store.expireWhitelistingRule(999, Date.now() + 60_000, 'carol')).toBe('not-found');
+      expect((await store.listWhitelistingRules()).map((r) => r.id)).toEqual([rule.id, next!.id]);
     });
 
     it('commits a file exactly once, and a success clears its earlier failure', async () => {
       await store.recordIngestFailure({ source: 'file:///logs', key: 'a.json', fingerprint: 'f0', reason: 'not JSON' });
-      expect(await store.listIngestFailures()).toEqual([expect.objectContaining({ key: 'a.json', reason: 'not JSON', at: expect.stringMatching(/Z$/) })]);
+      expect(await store.listIngestFailures()).toEqual([
+        expect.objectContaining({ key: 'a.json', reason: 'not JSON', at: expect.stringMatching(/Z$/) }),
+      ]);
       expect(await store.isFileProcessed('file:///logs', 'a.json', 'f1')).toBe(false);
-      expect(await store.commitFile(file('a.json'), [draft(), draft({ eventId: 'e2' })])).toEqual({ inserted: 2, duplicates: 0 });
-      expect(await store.commitFile(file('a.json'), [draft(), draft({ eventId: 'e2' })])).toEqual({ inserted: 0, duplicates: 2 });
+      expect(await store.commitFile(file('a.json'), [draft(), draft({ eventId: 'e2' })])).toEqual({
+        inserted: 2,
+        duplicates: 0,
+      });
+      expect(await store.commitFile(file('a.json'), [draft(), draft({ eventId: 'e2' })])).toEqual({
+        inserted: 0,
+        duplicates: 2,
+      });
       expect(await store.isFileProcessed('file:///logs', 'a.json', 'f1')).toBe(true);
       expect(await store.listIngestFailures()).toEqual([]);
-      expect(await store.commitFile(file('a.json', 'f2'), [draft(), draft({ eventId: 'e3' })])).toEqual({ inserted: 1, duplicates: 1 });
+      expect(await store.commitFile(file('a.json', 'f2'), [draft(), draft({ eventId: 'e3' })])).toEqual({
+        inserted: 1,
+        duplicates: 1,
+      });
     });
 
     it('commits a batch of files in one transaction, each exactly once, and looks them up in bulk', async () => {
@@ -186,7 +275,11 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
         { file: file('b.json'), drafts: [draft(), draft({ eventId: 'e3' })] },
         { file: file('a.json'), drafts: [draft({ eventId: 'e4' })] },
       ]);
-      expect(results).toEqual([{ inserted: 2, duplicates: 0 }, { inserted: 1, duplicates: 1 }, { inserted: 0, duplicates: 1 }]);
+      expect(results).toEqual([
+        { inserted: 2, duplicates: 0 },
+        { inserted: 1, duplicates: 1 },
+        { inserted: 0, duplicates: 1 },
+      ]);
       expect((await store.listViolations({}, page())).content.map((v) => v.event_id)).toEqual(['e1', 'e2', 'e3']);
       expect(await store.listIngestFailures()).toEqual([]);
       const lookup = [
@@ -204,20 +297,25 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
 
     it('rolls a failed batch back completely', async () => {
       const bad = { ...draft({ eventId: 'e2' }), accountId: null as unknown as string };
-      await expect(store.commitFiles([{ file: file('a.json'), drafts: [draft()] }, { file: file('b.json'), drafts: [bad] }])).rejects.toThrow();
+      await expect(
+        store.commitFiles([
+          { file: file('a.json'), drafts: [draft()] },
+          { file: file('b.json'), drafts: [bad] },
+        ]),
+      ).rejects.toThrow();
       expect((await store.listViolations({}, page())).total).toBe(0);
       expect(await store.processedKeys('file:///logs', [{ key: 'a.json', fingerprint: 'f1' }])).toEqual(new Set());
     });
 
     it('notices rule changes between commits (the compiled whitelist is cached)', async () => {
       await store.commitFiles([{ file: file('a.json'), drafts: [draft()] }]);
-      const rule = await store.createRule({ reason: 'account', accountId: '111111111111' }, 'u');
+      const rule = await store.createWhitelistingRule({ reason: 'account', accountId: '111111111111' }, 'u');
       await store.commitFiles([{ file: file('b.json'), drafts: [draft({ eventId: 'e2' })] }]);
-      await store.expireRule(rule.id, Date.now() + 300, 'u');
+      await store.expireWhitelistingRule(rule.id, Date.now() + 300, 'u');
       await store.commitFiles([{ file: file('b2.json'), drafts: [draft({ eventId: 'e2b' })] }]);
       await new Promise((resolve) => setTimeout(resolve, 350));
       await store.commitFiles([{ file: file('c.json'), drafts: [draft({ eventId: 'e3' })] }]);
-      await store.replaceRule(rule.id, { reason: 'replaced', accountId: '111111111111' }, 'u');
+      await store.replaceWhitelistingRule(rule.id, { reason: 'replaced', accountId: '111111111111' }, 'u');
       await store.commitFile(file('d.json'), [draft({ eventId: 'e4' })]);
       const all = (await store.listViolations({ whitelisted: true }, page())).content;
       expect(all.map((v) => [v.event_id, v.comment])).toEqual([

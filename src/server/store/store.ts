@@ -6,8 +6,21 @@
  * together with both.
  */
 import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from '../model.js';
-import type { ViolationFilter, PageRequest, PageResult, CountFilter, RuleDraft, ExpireRuleResult } from '../model.js';
-import type { Violation, ViolationType, Rule, CountByAccountAndType, CountByAppVersionAndType } from '../../shared/violation.js';
+import type {
+  ViolationFilter,
+  PageRequest,
+  PageResult,
+  CountFilter,
+  WhitelistingRuleDraft,
+  ExpireWhitelistingRuleResult,
+} from '../model.js';
+import type {
+  Violation,
+  ViolationType,
+  WhitelistingRule,
+  CountByAccountAndType,
+  CountByAppVersionAndType,
+} from '../../shared/violation.js';
 
 /** One file to commit: its processed-file record and the violations found in it. */
 export interface FileCommit {
@@ -56,14 +69,14 @@ export interface ViolationStore extends IngestStore {
   countByAppVersionAndType(account: string, filter: CountFilter): Promise<CountByAppVersionAndType[]>;
 
   /** All whitelisting rules, expired ones included, in id order. */
-  listRules(): Promise<Rule[]>;
-  getRule(id: number): Promise<Rule | undefined>;
+  listWhitelistingRules(): Promise<WhitelistingRule[]>;
+  getWhitelistingRule(id: number): Promise<WhitelistingRule | undefined>;
   /** Throws `UnknownViolationTypeError` when `violationType` names no type. */
-  createRule(draft: RuleDraft, by: string): Promise<Rule>;
+  createWhitelistingRule(draft: WhitelistingRuleDraft, by: string): Promise<WhitelistingRule>;
   /** Expires the rule now and creates its replacement in one transaction; undefined when it does not exist. */
-  replaceRule(id: number, draft: RuleDraft, by: string): Promise<Rule | undefined>;
+  replaceWhitelistingRule(id: number, draft: WhitelistingRuleDraft, by: string): Promise<WhitelistingRule | undefined>;
   /** Moves the expiry to `expiry` when both it and the current expiry lie in the future (§1.4 (12)). */
-  expireRule(id: number, expiry: number, by: string): Promise<ExpireRuleResult>;
+  expireWhitelistingRule(id: number, expiry: number, by: string): Promise<ExpireWhitelistingRuleResult>;
 
   close(): Promise<void>;
 }

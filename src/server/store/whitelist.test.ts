@@ -2,10 +2,25 @@ import { describe, it, expect } from 'vitest';
 import { jsonPathMatches, toJsonPathPlus, compileWhitelist, fullMatchRegex, type WhitelistRule } from './whitelist.js';
 
 const rule = (over: Partial<WhitelistRule>): WhitelistRule => ({
-  id: 1, accountId: null, region: null, violationType: null, imageName: null, imageOwner: null,
-  applicationId: null, applicationVersion: null, metaInfoJsonPath: null, reason: 'r', ...over,
+  id: 1,
+  accountId: null,
+  region: null,
+  violationType: null,
+  imageName: null,
+  imageOwner: null,
+  applicationId: null,
+  applicationVersion: null,
+  metaInfoJsonPath: null,
+  reason: 'r',
+  ...over,
 });
-const draft = { eventId: 'e', accountId: 'a', region: 'eu-west-1', type: 'T', metaInfo: { user_name: 'ses.ci-master-7', ami_owner_id: '42' } };
+const draft = {
+  eventId: 'e',
+  accountId: 'a',
+  region: 'eu-west-1',
+  type: 'T',
+  metaInfo: { user_name: 'ses.ci-master-7', ami_owner_id: '42' },
+};
 
 describe('Jayway JsonPath on meta_info', () => {
   it('translates =~ into a full-match regex test and filters the root map itself', () => {
@@ -14,7 +29,9 @@ describe('Jayway JsonPath on meta_info', () => {
       filtersRoot: true,
     });
     expect(jsonPathMatches('$.[?(@.user_name =~ /ses\\.ci-master-.+/)]', { user_name: 'ses.ci-master-7' })).toBe(true);
-    expect(jsonPathMatches('$.[?(@.user_name =~ /ses\\.ci-master-.+/)]', { user_name: 'xses.ci-master-7' })).toBe(false);
+    expect(jsonPathMatches('$.[?(@.user_name =~ /ses\\.ci-master-.+/)]', { user_name: 'xses.ci-master-7' })).toBe(
+      false,
+    );
     expect(jsonPathMatches('$[?(@.user_name =~ /SES.*/i)]', { user_name: 'ses' })).toBe(true);
   });
 
@@ -43,7 +60,11 @@ describe('compileWhitelist', () => {
   });
 
   it('returns the first matching rule in order', () => {
-    const match = compileWhitelist([rule({ id: 1, region: 'x' }), rule({ id: 2, accountId: 'a' }), rule({ id: 3, accountId: 'a' })]);
+    const match = compileWhitelist([
+      rule({ id: 1, region: 'x' }),
+      rule({ id: 2, accountId: 'a' }),
+      rule({ id: 3, accountId: 'a' }),
+    ]);
     expect(match(draft)?.id).toBe(2);
   });
 

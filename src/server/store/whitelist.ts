@@ -67,13 +67,28 @@ export function jsonPathMatches(path: string, metaInfo: unknown): boolean {
 
 function predicates(rule: WhitelistRule): Predicate[] {
   const checks: Predicate[] = [];
-  const { accountId, region, violationType, imageName, imageOwner, applicationId, applicationVersion, metaInfoJsonPath } = rule;
+  const {
+    accountId,
+    region,
+    violationType,
+    imageName,
+    imageOwner,
+    applicationId,
+    applicationVersion,
+    metaInfoJsonPath,
+  } = rule;
   if (active(accountId)) checks.push((d) => d.accountId === accountId);
   if (active(region)) checks.push((d) => d.region === region);
   if (active(violationType)) checks.push((d) => d.type === violationType);
   if (active(imageName)) {
     const regex = fullMatchRegex(imageName);
-    checks.push((d) => regex !== undefined && isMap(d.metaInfo) && typeof d.metaInfo.ami_name === 'string' && regex.test(d.metaInfo.ami_name));
+    checks.push(
+      (d) =>
+        regex !== undefined &&
+        isMap(d.metaInfo) &&
+        typeof d.metaInfo.ami_name === 'string' &&
+        regex.test(d.metaInfo.ami_name),
+    );
   }
   if (active(imageOwner)) checks.push((d) => isMap(d.metaInfo) && d.metaInfo.ami_owner_id === imageOwner);
   if (active(applicationId)) checks.push((d) => (d.applicationId ?? null) === applicationId);

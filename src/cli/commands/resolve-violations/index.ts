@@ -2,12 +2,7 @@ import { Argument, InvalidArgumentError, Option, type Command } from 'commander'
 import type { Context } from '../../context.js';
 import { EXIT, ExitSignal, InterruptedError, UsageError } from '../../errors.js';
 import { printRows } from '../../output/print.js';
-import {
-  connectionOptions,
-  filterOptions,
-  outputOption,
-  type OutputFormat,
-} from '../../options.js';
+import { connectionOptions, filterOptions, outputOption, type OutputFormat } from '../../options.js';
 import type { ResolveOptions, ResolveResult } from './resolve.js';
 
 interface ResolveFlags extends ResolveOptions {
@@ -27,7 +22,8 @@ Violations that already have a comment are skipped. On a terminal it asks before
 
 function positiveInt(name: string) {
   return (value: string) => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got "${value}"`);
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
+      throw new InvalidArgumentError(`expected an integer ≥ 1, got "${value}"`);
     return Number(value);
   };
 }
@@ -93,12 +89,16 @@ export function register(program: Command, ctx: Context): void {
     .description('resolve violations with a comment (skips those that already have one)')
     .addArgument(new Argument('<comment>', 'the resolution comment, sent as plain text'))
     .addOption(outputOption())
-    .addOption(new Option('-i, --violation-ids <ids>', 'resolve these violations, comma separated').argParser(parseIds));
+    .addOption(
+      new Option('-i, --violation-ids <ids>', 'resolve these violations, comma separated').argParser(parseIds),
+    );
   for (const option of filterOptions(ctx.now)) command.addOption(option);
   command
     .addOption(new Option('--dry-run', 'list what would be resolved and change nothing'))
     .addOption(new Option('-y, --yes', 'do not ask for confirmation'))
-    .addOption(new Option('--concurrency <n>', 'resolve this many at once').argParser(positiveInt('--concurrency')).default(8));
+    .addOption(
+      new Option('--concurrency <n>', 'resolve this many at once').argParser(positiveInt('--concurrency')).default(8),
+    );
   for (const option of connectionOptions()) command.addOption(option);
   command.addHelpText('after', EXAMPLES).action((comment: string, opts: ResolveFlags) => run(comment, opts, ctx));
 }

@@ -80,7 +80,8 @@ export async function planResolution(opts: ResolveOptions, ctx: Context): Promis
   }
   const toResolve: Violation[] = [];
   for (const v of candidates) {
-    if (v.comment !== null && v.comment.trim() !== '') done.push({ id: v.id, status: 'skipped', error: 'already resolved' });
+    if (v.comment !== null && v.comment.trim() !== '')
+      done.push({ id: v.id, status: 'skipped', error: 'already resolved' });
     else toResolve.push(v);
   }
   return { client, toResolve, done };

@@ -7,7 +7,17 @@ import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { principalOf } from '../auth-hook.js';
 import { pageJson, sendJsonBytes, type PageInfo } from '../page-json.js';
-import { BoolParam, DateTimeParam, ListParam, parseBool, parseDateTime, parseList, parseMeta, parseSort, sortOrders } from '../params.js';
+import {
+  BoolParam,
+  DateTimeParam,
+  ListParam,
+  parseBool,
+  parseDateTime,
+  parseList,
+  parseMeta,
+  parseSort,
+  sortOrders,
+} from '../params.js';
 
 const DEFAULT_SORT: SortSpec[] = [{ property: 'id', direction: 'ASC' }];
 /** Spring Data's default maximum page size; larger sizes are clamped, as there. */
@@ -33,7 +43,9 @@ const ListQuery = Type.Object({
   meta: Type.Optional(ListParam('key=value pairs that must all match keys of meta_info')),
   page: Type.Optional(Type.Integer({ minimum: 0, description: '0-based page' })),
   size: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default 10, at most ${MAX_PAGE_SIZE}` })),
-  sort: Type.Optional(Type.Array(Type.String(), { description: 'property[,property…][,asc|desc], repeatable; default id,asc' })),
+  sort: Type.Optional(
+    Type.Array(Type.String(), { description: 'property[,property…][,asc|desc], repeatable; default id,asc' }),
+  ),
 });
 type ListQuery = typeof ListQuery.static;
 
@@ -79,7 +91,13 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 0 }) });
 export const violationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, access, now }) => {
   app.get(
     '/violations',
-    { schema: { summary: 'List violations (a page)', querystring: ListQuery, response: { 200: PageSchema(Type.Ref('Violation')) } } },
+    {
+      schema: {
+        summary: 'List violations (a page)',
+        querystring: ListQuery,
+        response: { 200: PageSchema(Type.Ref('Violation')) },
+      },
+    },
     async (request, reply) => {
       const q = request.query;
       const filter = toFilter(q, now());

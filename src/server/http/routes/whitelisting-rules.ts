@@ -4,8 +4,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RuleInput } from '../../../shared/violation.js';
-import type { RuleDraft } from '../../model.js';
+import type { WhitelistingRuleInput } from '../../../shared/violation.js';
+import type { WhitelistingRuleDraft } from '../../model.js';
 import { UnknownViolationTypeError } from '../../store/store.js';
 import { fullMatchRegex } from '../../store/whitelist.js';
 import type { RouteDeps } from '../deps.js';
@@ -14,7 +14,8 @@ import { principalOf } from '../auth-hook.js';
 import { DateTimeParam, parseDateTime } from '../params.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 0 }) });
-const blankToNull = (value: string | null | undefined) => (value === undefined || value === null || value.trim() === '' ? null : value);
+const blankToNull = (value: string | null | undefined) =>
+  value === undefined || value === null || value.trim() === '' ? null : value;
 
 /** `expiry_date` as an ISO date-time or epoch milliseconds, as jackson-datatype-joda reads it. */
 function parseExpiry(value: string | number | null | undefined): number | null {
@@ -23,9 +24,10 @@ function parseExpiry(value: string | number | null | undefined): number | null {
   return parseDateTime('expiry_date', value)!;
 }
 
-function toDraft(body: RuleInput): RuleDraft {
+function toDraft(body: WhitelistingRuleInput): WhitelistingRuleDraft {
   const imageName = blankToNull(body.image_name);
-  if (imageName !== null && fullMatchRegex(imageName) === undefined) throw badRequest(`image_name: not a valid regular expression: '${imageName}'`);
+  if (imageName !== null && fullMatchRegex(imageName) === undefined)
+    throw badRequest(`image_name: not a valid regular expression: '${imageName}'`);
   return {
     accountId: body.account_id ?? null,
     region: body.region ?? null,
@@ -53,31 +55,54 @@ async function withKnownType<T>(work: () => Promise<T>): Promise<T> {
 export const whitelistingRuleRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, access, now }) => {
   app.addHook('onRequest', async (request) => access.assertCanManageRules(principalOf(request)));
 
-  app.get('/whitelisting-rules', { schema: { summary: 'All rules, expired ones too', response: { 200: Type.Array(Type.Ref('Rule')) } } }, async () =>
-    store.listRules(),
+  app.get(
+    '/whitelisting-rules',
+    { schema: { summary: 'All rules, expired ones too', response: { 200: Type.Array(Type.Ref('WhitelistingRule')) } } },
+    async () => store.listWhitelistingRules(),
   );
 
   app.post(
     '/whitelisting-rules',
-    { schema: { summary: 'Create a rule', body: Type.Ref('RuleInput'), response: { 201: Type.Ref('Rule') } } },
+    {
+      schema: {
+        summary: 'Create a rule',
+        body: Type.Ref('WhitelistingRuleInput'),
+        response: { 201: Type.Ref('WhitelistingRule') },
+      },
+    },
     async (request, reply) => {
-      const rule = await withKnownType(() => store.createRule(toDraft(request.body as RuleInput), principalOf(request).uid));
+      const rule = await withKnownType(() =>
+        store.createWhitelistingRule(toDraft(request.body as WhitelistingRuleInput), principalOf(request).uid),
+      );
       return reply.code(201).send(rule);
     },
   );
 
-  app.get('/whitelisting-rules/:id', { schema: { summary: 'One rule', params: IdParams, response: { 200: Type.Ref('Rule') } } }, async (request) => {
-    const rule = await store.getRule(request.params.id);
-    if (rule === undefined) throw notFound(`whitelisting rule ${request.params.id} not found`);
-    return rule;
-  });
+  app.get(
+    '/whitelisting-rules/:id',
+    { schema: { summary: 'One rule', params: IdParams, response: { 200: Type.Ref('WhitelistingRule') } } },
+    async (request) => {
+      const rule = await store.getWhitelistingRule(request.params.id);
+      if (rule === undefined) throw notFound(`whitelisting rule ${request.params.id} not found`);
+      return rule;
+    },
+  );
 
   app.put(
     '/whitelisting-rules/:id',
-    { schema: { summary: 'Expire a rule and create its replacement', params: IdParams, body: Type.Ref('RuleInput'), response: { 200: Type.Ref('Rule') } } },
+    {
+      schema: {
+        summary: 'Expire a rule and create its replacement',
+        params: IdParams,
+        body: Type.Ref('WhitelistingRuleInput'),
+        response: { 200: Type.Ref('WhitelistingRule') },
+      },
+    },
     async (request) => {
-      const draft = toDraft(request.body as RuleInput);
-      const rule = await withKnownType(() => store.replaceRule(request.params.id, draft, principalOf(request).uid));
+      const draft = toDraft(request.body as WhitelistingRuleInput);
+      const rule = await withKnownType(() =>
+        store.replaceWhitelistingRule(request.params.id, draft, principalOf(request).uid),
+      );
       if (rule === undefined) throw notFound(`whitelisting rule ${request.params.id} not found`);
       return rule;
     },
@@ -94,10 +119,13 @@ export const whitelistingRuleRoutes: FastifyPluginAsyncTypebox<RouteDeps> = asyn
     },
     async (request, reply) => {
       const expiry = parseDateTime('expiryDate', request.query.expiryDate) ?? now() + 60_000;
-      const result = await store.expireRule(request.params.id, expiry, principalOf(request).uid);
+      const result = await store.expireWhitelistingRule(request.params.id, expiry, principalOf(request).uid);
       if (result === 'not-found') throw notFound(`whitelisting rule ${request.params.id} not found`);
       // The original answers 404 here too (IllegalArgumentException mapped to NOT_FOUND).
-      if (result === 'in-past') throw notFound('Expiry dates lie in the past: the rule has expired already or the new expiry date is not in the future');
+      if (result === 'in-past')
+        throw notFound(
+          'Expiry dates lie in the past: the rule has expired already or the new expiry date is not in the future',
+        );
       return reply.code(204).send();
     },
   );
