@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,8 @@ import { emptySummary, ingestListing, type IngestSummary } from '../../src/serve
 import type { RulesConfig } from '../../src/server/rules/config-schema.js';
 import type { SourceFilter } from '../../src/server/ingest/source.js';
 
-export const SAMPLES = '/work/shared/samples/cloudtrail';
+/** The CloudTrail samples kept in the repository, with their licences. */
+export const SAMPLES = fileURLToPath(new URL('../fixtures/cloudtrail', import.meta.url));
 
 /** Ingests a local path into a store with the inline processor, as `fullstop ingest --workers 0` does. */
 export async function ingestPath(
