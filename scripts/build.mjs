@@ -20,6 +20,9 @@ function walk(dir, out = []) {
 const sources = [...walk(join(root, 'bin')), ...walk(join(root, 'src'))];
 const entryPoints = sources.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.contract.ts'));
 
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+const define = { __FULLSTOP_VERSION__: JSON.stringify(version) };
+
 rmSync(dist, { recursive: true, force: true });
 await build({
   entryPoints,
@@ -29,6 +32,7 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  define,
 });
 
 for (const file of sources) {
@@ -46,8 +50,6 @@ for (const file of sources) {
 // node_modules as usual.
 const binDir = join(dist, 'bin');
 const serverSrc = join(root, 'src', 'server') + sep;
-const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-const define = { __FULLSTOP_VERSION__: JSON.stringify(version) };
 await build({
   entryPoints: { cli: join(root, 'src', 'cli', 'run.ts') },
   outdir: binDir,

@@ -21,7 +21,7 @@ import type { Context } from './context.js';
 import { expandCommandPrefix } from './command-prefix.js';
 import { CliError, EXIT, ExitSignal, type ExitCode } from './errors.js';
 import { ENVIRONMENT_HELP } from './help.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../shared/package-version.js';
 
 export type { Context } from './context.js';
 export type { Io } from './io.js';

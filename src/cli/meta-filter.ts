@@ -1,4 +1,5 @@
 /** `-m/--meta k=v[,k2=v2]`: parsed at flag time, matched against each violation's `meta_info`. */
+import { asObject } from '../shared/guards.js';
 
 export type MetaFilter = Array<[key: string, value: string]>;
 
@@ -23,9 +24,7 @@ function metaObject(meta: unknown): Record<string, unknown> | undefined {
       return undefined;
     }
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return asObject(value);
 }
 
 function asText(value: unknown): string {

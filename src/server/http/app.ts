@@ -22,7 +22,7 @@ import { violationTypeRoutes } from './routes/violation-types.js';
 import { violationCountRoutes } from './routes/violation-count.js';
 import { whitelistingRuleRoutes } from './routes/whitelisting-rules.js';
 import { ingestRoutes } from './routes/ingest.js';
-import { packageVersion } from './package-version.js';
+import { packageVersion } from '../../shared/package-version.js';
 import { dropEmptyQueryValues } from './params.js';
 
 export interface AppOptions {

@@ -3,6 +3,7 @@
  * sources (folders, S3 prefixes) are listed again every poll interval and only new or changed files are read.
  * A failing pass (network, permissions) is logged and retried at the next interval; it never stops the server.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RulesConfig } from '../rules/config-schema.js';
 import type { IngestStore } from '../store/store.js';
 import { emptySummary, ingestListing, ingestMessage, type IngestContext } from './ingest.js';
@@ -32,17 +33,9 @@ export interface ContinuousIngest {
   done: Promise<void>;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less when the signal aborts (which ends the loop that waits). */
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  await delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 async function pollListing(source: ListingSource, ctx: IngestContext, opts: ContinuousIngestOptions, interval: number) {

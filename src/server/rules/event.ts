@@ -3,6 +3,8 @@
  * as parsed. `requestParameters`, `responseElements` and `additionalEventData` are objects in real delivery
  * files, but may be null or absent (failed or elided calls), so every rule reads them defensively.
  */
+import { asObject } from '../../shared/guards.js';
+
 export interface CloudTrailEvent {
   eventID: string;
   eventSource: string;
@@ -44,11 +46,7 @@ export function nonBlank(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-export function asObject(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
+export { asObject };
 
 /** CloudTrail wraps EC2 lists as `{ "items": [...] }`; an empty list is often `{}`. */
 export function itemsOf(value: unknown): Record<string, unknown>[] {

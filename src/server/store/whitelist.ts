@@ -4,6 +4,7 @@
  */
 import { JSONPath } from 'jsonpath-plus';
 import type { ViolationDraft } from '../model.js';
+import { isPlainObject } from '../../shared/guards.js';
 
 /** The rule fields whitelisting looks at. */
 export interface WhitelistRule {
@@ -24,8 +25,6 @@ export const WHITELIST_COMMENT_PREFIX = 'Whitelisted automatically because of:';
 type Predicate = (draft: ViolationDraft) => boolean;
 
 const active = (value: string | null): value is string => value !== null && value.trim() !== '';
-const isMap = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Java's `String.matches` is a full match; an invalid pattern matches nothing. */
 export function fullMatchRegex(pattern: string): RegExp | undefined {
@@ -56,7 +55,7 @@ export function toJsonPathPlus(path: string): { path: string; filtersRoot: boole
 export function jsonPathMatches(path: string, metaInfo: unknown): boolean {
   try {
     const { path: converted, filtersRoot } = toJsonPathPlus(path);
-    const json = filtersRoot && isMap(metaInfo) ? [metaInfo] : metaInfo;
+    const json = filtersRoot && isPlainObject(metaInfo) ? [metaInfo] : metaInfo;
     if (json === null || typeof json !== 'object') return false;
     const result: unknown = JSONPath({ path: converted, json, wrap: true, eval: 'safe' });
     return Array.isArray(result) && result.length > 0;
@@ -85,12 +84,12 @@ function predicates(rule: WhitelistRule): Predicate[] {
     checks.push(
       (d) =>
         regex !== undefined &&
-        isMap(d.metaInfo) &&
+        isPlainObject(d.metaInfo) &&
         typeof d.metaInfo.ami_name === 'string' &&
         regex.test(d.metaInfo.ami_name),
     );
   }
-  if (active(imageOwner)) checks.push((d) => isMap(d.metaInfo) && d.metaInfo.ami_owner_id === imageOwner);
+  if (active(imageOwner)) checks.push((d) => isPlainObject(d.metaInfo) && d.metaInfo.ami_owner_id === imageOwner);
   if (active(applicationId)) checks.push((d) => (d.applicationId ?? null) === applicationId);
   if (active(applicationVersion)) checks.push((d) => (d.applicationVersion ?? null) === applicationVersion);
   if (active(metaInfoJsonPath)) checks.push((d) => jsonPathMatches(metaInfoJsonPath, d.metaInfo));

@@ -1,8 +1,8 @@
-import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { EXIT, ExitSignal, InterruptedError, UsageError } from '../../errors.js';
 import { printRows } from '../../output/print.js';
-import { connectionOptions, filterOptions, outputOption, type OutputFormat } from '../../options.js';
+import { connectionOptions, filterOptions, integer, outputOption, type OutputFormat } from '../../options.js';
 import type { ResolveOptions, ResolveResult } from './resolve.js';
 
 interface ResolveFlags extends ResolveOptions {
@@ -20,19 +20,11 @@ Examples:
 Violations that already have a comment are skipped. On a terminal it asks before resolving (unless --yes or
 --violation-ids); without one it proceeds, as the original client did.`;
 
-function positiveInt(name: string) {
-  return (value: string) => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
-      throw new InvalidArgumentError(`expected an integer ≥ 1, got "${value}"`);
-    return Number(value);
-  };
-}
-
 function parseIds(value: string): number[] {
   return value
     .split(',')
     .filter((id) => id.trim() !== '')
-    .map((id) => positiveInt('--violation-ids')(id));
+    .map((id) => integer(1)(id));
 }
 
 function summary(results: ResolveResult[]): string {
@@ -96,9 +88,7 @@ export function register(program: Command, ctx: Context): void {
   command
     .addOption(new Option('--dry-run', 'list what would be resolved and change nothing'))
     .addOption(new Option('-y, --yes', 'do not ask for confirmation'))
-    .addOption(
-      new Option('--concurrency <n>', 'resolve this many at once').argParser(positiveInt('--concurrency')).default(8),
-    );
+    .addOption(new Option('--concurrency <n>', 'resolve this many at once').argParser(integer(1)).default(8));
   for (const option of connectionOptions()) command.addOption(option);
   command.addHelpText('after', EXAMPLES).action((comment: string, opts: ResolveFlags) => run(comment, opts, ctx));
 }

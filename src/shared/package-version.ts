@@ -1,4 +1,7 @@
-/** The package version: inlined by the build (scripts/build.mjs), else read from the package.json above this module. */
+/**
+ * The package version: inlined by the build (scripts/build.mjs), else read from the package.json above this
+ * module (tests run the sources). The one file read of src/shared, and only when not built.
+ */
 import { readFileSync } from 'node:fs';
 
 declare const __FULLSTOP_VERSION__: string | undefined;
