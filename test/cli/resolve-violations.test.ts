@@ -143,8 +143,6 @@ describe('resolve-violations', () => {
     expect((await runCli(['resolve-violations', '-t', 'X', ' '])).code).toBe(2);
     const bad = await runCli(['resolve-violations', '-t', 'X', '--concurrency', '0', 'c']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(
-      "error: option '--concurrency <n>' argument '0' is invalid. expected an integer ≥ 1",
-    );
+    expect(bad.stderr).toContain("error: option '--concurrency <n>' argument '0' is invalid. expected an integer ≥ 1");
   });
 });
