@@ -11,9 +11,15 @@ import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
 import { IngestConfigSchema } from './ingest/config-schema.js';
 import { RulesConfigSchema } from './rules/config-schema.js';
+import { configProblems } from './config-errors.js';
 
 const NonEmpty = () => Type.String({ minLength: 1 });
 const HttpUrl = () => Type.String({ pattern: '^https?://\\S+$', description: 'an http(s) URL' });
+
+/** An AWS account id: twelve digits. */
+const ACCOUNT_ID = /^\d{12}$/;
+/** `https://host[:port]` (no path), or `*` for every origin. */
+const ORIGIN = '^(?:\\*|https?://[^/?#\\s]+)$';
 
 const StaticTokenSchema = Type.Object(
   {
@@ -21,7 +27,9 @@ const StaticTokenSchema = Type.Object(
     uid: NonEmpty(),
     scopes: Type.Optional(Type.Array(NonEmpty())),
     accounts: Type.Optional(
-      Type.Union([Type.Literal('*'), Type.Array(NonEmpty())], { description: '"*" or a list of account ids' }),
+      Type.Union([Type.Literal('*'), Type.Array(Type.String({ pattern: ACCOUNT_ID.source }))], {
+        description: '"*" or a list of account ids',
+      }),
     ),
     teams: Type.Optional(Type.Array(NonEmpty())),
   },
@@ -44,6 +52,21 @@ export const ServerConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    cors: Type.Optional(
+      Type.Object(
+        {
+          allowed_origins: Type.Optional(
+            Type.Array(
+              Type.String({
+                pattern: ORIGIN,
+                description: 'an origin such as https://fullstop.example.com (scheme, host, port; no path) or *',
+              }),
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     whitelist: Type.Optional(
       Type.Object({ allowed_teams: Type.Optional(Type.Array(NonEmpty())) }, { additionalProperties: false }),
     ),
@@ -60,34 +83,10 @@ export class ServerConfigError extends Error {
   override name = 'ServerConfigError';
 }
 
-/** `/auth/tokens/0/scopes` → `auth.tokens[0].scopes`. */
-function keyPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`), '');
-}
-
-function describeError(schema: TSchema, message: string): string {
-  if (message === 'Unexpected property') return 'unknown key';
-  const expected =
-    typeof schema.description === 'string' && /union|pattern/i.test(message)
-      ? `expected ${schema.description}`
-      : undefined;
-  return expected ?? message.charAt(0).toLowerCase() + message.slice(1);
-}
-
 /** Validates a parsed config object; throws one error listing every problem by key path. */
 export function validateConfig(value: unknown, source: string): ServerConfig {
   const input = value ?? {};
-  const problems = [...Value.Errors(ServerConfigSchema, input)]
-    // A union reports each failed branch too; its own error says enough.
-    .filter(
-      (e, i, all) =>
-        !all.some((other, j) => j < i && e.path.startsWith(`${other.path}/`) && other.message.includes('union')),
-    )
-    .map((e) => `${keyPath(e.path) || '(top level)'}: ${describeError(e.schema, e.message)}`);
+  const problems = configProblems([...Value.Errors(ServerConfigSchema, input)]);
   if (problems.length > 0)
     throw new ServerConfigError(`invalid config ${source}:\n  ${[...new Set(problems)].join('\n  ')}`);
   return input as ServerConfig;

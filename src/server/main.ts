@@ -50,7 +50,14 @@ export async function startServer(
   const teamService = auth.team_service_url
     ? createTeamService({ url: auth.team_service_url, token: auth.team_service_token })
     : undefined;
-  const app = buildApp({ store, auth: authenticatorFor(options), config: options.config, teamService, logger });
+  const app = buildApp({
+    store,
+    auth: authenticatorFor(options),
+    config: options.config,
+    teamService,
+    logger,
+    loopbackHostOnly: options.noAuth,
+  });
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {

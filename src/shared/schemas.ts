@@ -107,10 +107,19 @@ export const WhitelistingRuleInputSchema = Type.Object(
     image_name: Type.Optional(NullableString()),
     image_owner: Type.Optional(NullableString()),
     reason: Type.String({ minLength: 1 }),
-    expiry_date: Type.Optional(Nullable(Type.String())),
+    expiry_date: Type.Optional(
+      Nullable(
+        Type.String({
+          description: 'ISO-8601 date-time or epoch milliseconds, 0001-01-01 to 9999-12-31; default 9999-01-01',
+        }),
+      ),
+    ),
     violation_type: Type.Optional(NullableString()),
     meta_info_json_path: Type.Optional(NullableString()),
-    version: Type.Optional(Nullable(Type.Integer())),
+    // Integers a JavaScript number holds exactly, so that a stored version comes back as sent.
+    version: Type.Optional(
+      Nullable(Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER - 1 })),
+    ),
   },
   { $id: 'WhitelistingRuleInput' },
 );

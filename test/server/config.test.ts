@@ -52,6 +52,40 @@ ingest:
     expect(() => validateConfig({ ingest: { sorces: [] } }, 'x.yaml')).toThrow('ingest.sorces: unknown key');
   });
 
+  it('checks account ids of static tokens and points ["*"] to accounts: "*"', () => {
+    const tokens = (accounts: unknown) => ({ auth: { tokens: [{ token: 't', uid: 'u', accounts }] } });
+    expect(() => validateConfig(tokens(['*']), 'x.yaml')).toThrow(
+      'auth.tokens[0].accounts[0]: an account named "*" in a list; for every account write accounts: "*" (no list)',
+    );
+    const problems = () => validateConfig(tokens(['123456789012', 'prod', 12345678901, '1234567890123']), 'x.yaml');
+    expect(problems).toThrow('auth.tokens[0].accounts[1]: expected a 12-digit AWS account id, got "prod"');
+    expect(problems).toThrow(
+      'auth.tokens[0].accounts[2]: expected a 12-digit AWS account id in quotes, got the number 12345678901 (YAML drops leading zeros)',
+    );
+    expect(problems).toThrow('auth.tokens[0].accounts[3]: expected a 12-digit AWS account id, got "1234567890123"');
+    expect(() => validateConfig(tokens(['123456789012']), 'x.yaml')).not.toThrow();
+    expect(() => validateConfig(tokens('*'), 'x.yaml')).not.toThrow();
+    const path = configFile('auth:\n  tokens:\n    - { token: t, uid: u, accounts: [012345678901] }\n');
+    expect(() => loadConfigFile(path)).toThrow(
+      /auth\.tokens\[0\]\.accounts\[0\]: expected a 12-digit AWS account id in quotes/,
+    );
+  });
+
+  it('reads cors.allowed_origins: origins without a path, or *', () => {
+    expect(
+      validateConfig({ cors: { allowed_origins: ['https://ui.example.com', 'http://localhost:3000', '*'] } }, 'x'),
+    ).toEqual({
+      cors: { allowed_origins: ['https://ui.example.com', 'http://localhost:3000', '*'] },
+    });
+    expect(() => validateConfig({ cors: { allowed_origins: ['https://ui.example.com/app'] } }, 'x.yaml')).toThrow(
+      'cors.allowed_origins[0]: expected an origin such as https://fullstop.example.com (scheme, host, port; no path) or *',
+    );
+    expect(() => validateConfig({ cors: { allowed_origins: 'https://ui.example.com' } }, 'x.yaml')).toThrow(
+      'cors.allowed_origins: expected array',
+    );
+    expect(() => validateConfig({ cors: { origins: [] } }, 'x.yaml')).toThrow('cors.origins: unknown key');
+  });
+
   it('reports unreadable files and YAML syntax errors', () => {
     expect(() => loadConfigFile('/nonexistent/server.yaml')).toThrow(/cannot read config file .*ENOENT/);
     expect(() => loadConfigFile(configFile('auth: [unclosed'))).toThrow(/invalid YAML/);

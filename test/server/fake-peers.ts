@@ -10,13 +10,16 @@ export interface Peer {
 
 type Handler = (path: string, authorization: string | undefined) => { status: number; body?: unknown };
 
-export async function startPeer(handler: Handler): Promise<Peer> {
+/** `delayMs` holds every answer back, so that concurrent requests overlap. */
+export async function startPeer(handler: Handler, options: { delayMs?: number } = {}): Promise<Peer> {
   const calls: string[] = [];
   const server: Server = createServer((req, res) => {
     calls.push(req.url ?? '');
     const { status, body } = handler(req.url ?? '', req.headers.authorization);
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(body === undefined ? '' : JSON.stringify(body));
+    setTimeout(() => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    }, options.delayMs ?? 0);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

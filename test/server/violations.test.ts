@@ -182,8 +182,6 @@ describe('GET /api/violations', () => {
 
   it('answers 400 naming the bad parameter', async () => {
     expect(await badRequest('?size=abc')).toBe("query parameter 'size' must be integer");
-    expect(await badRequest('?size=0')).toMatch(/^query parameter 'size' must be >= 1/);
-    expect(await badRequest('?page=-1')).toMatch(/^query parameter 'page' must be >= 0/);
     expect(await badRequest('?severity=high')).toBe("query parameter 'severity' must be integer");
     expect(await badRequest('?last-violation=x')).toBe("query parameter 'last-violation' must be integer");
     expect(await badRequest('?checked=maybe')).toBe("query parameter 'checked' must be true or false");

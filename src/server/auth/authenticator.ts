@@ -1,13 +1,14 @@
 /**
  * Turns a bearer token into a Principal: static tokens from the config (compared in constant time over
- * SHA-256 digests, so neither content nor length leaks through timing), else the OAuth2 token-info endpoint
- * (fullstop-api.md §1.2, §9), whose answers are cached for 60 s under the token's digest. Tokens are never logged.
+ * SHA-256 digests, so neither content nor length leaks through timing), else the OAuth2 token-info endpoint,
+ * whose answers are cached for 60 s under the token's digest; concurrent requests with one token share one
+ * look-up. Tokens are never logged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { StaticToken } from '../config.js';
 import { unauthorized, forbidden, serviceUnavailable } from '../http/errors.js';
 import type { Principal } from './principal.js';
-import { TtlCache } from './ttl-cache.js';
+import { LRUCache } from 'lru-cache';
 
 export type Authenticator = (authorization: string | undefined) => Promise<Principal>;
 
@@ -43,6 +44,8 @@ function staticMatcher(tokens: readonly StaticToken[]): (token: string) => Stati
   };
 }
 
+const UNAVAILABLE = 'Dependency unavailable: token info';
+
 async function askTokenInfo(url: string, token: string, fetchFn: typeof fetch, timeoutMs: number): Promise<Principal> {
   let response: Response;
   try {
@@ -50,10 +53,11 @@ async function askTokenInfo(url: string, token: string, fetchFn: typeof fetch, t
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
       signal: AbortSignal.timeout(timeoutMs),
     });
-  } catch {
-    throw serviceUnavailable('token info service unavailable');
+  } catch (error) {
+    throw serviceUnavailable(UNAVAILABLE, error);
   }
-  if (response.status >= 500) throw serviceUnavailable(`token info service answered ${response.status}`);
+  if (response.status >= 500)
+    throw serviceUnavailable(UNAVAILABLE, new Error(`${url} answered ${response.status} ${response.statusText}`));
   if (!response.ok) throw unauthorized('invalid bearer token');
   const info = (await response.json().catch(() => ({}))) as { uid?: unknown; scope?: unknown; realm?: unknown };
   const uid = typeof info.uid === 'string' ? info.uid : '';
@@ -65,9 +69,15 @@ async function askTokenInfo(url: string, token: string, fetchFn: typeof fetch, t
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const findStatic = staticMatcher(options.tokens ?? []);
-  const cache = new TtlCache<Principal>(60_000);
   const fetchFn = options.fetch ?? fetch;
   const { tokeninfoUrl } = options;
+  const cache = new LRUCache<string, Principal, string>({
+    max: 10_000,
+    ttl: 60_000,
+    // Failures are not cached (a rejected fetch leaves no entry); the token comes in as the fetch context.
+    fetchMethod: (_key, _stale, { context }) =>
+      askTokenInfo(tokeninfoUrl!, context, fetchFn, options.timeoutMs ?? 3000),
+  });
 
   return async (authorization) => {
     const token = bearerToken(authorization);
@@ -85,12 +95,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     }
     if (tokeninfoUrl === undefined || token.length < MIN_TOKENINFO_TOKEN_LENGTH)
       throw unauthorized('invalid bearer token');
-    const key = digest(token).toString('base64');
-    let principal = cache.get(key);
-    if (principal === undefined) {
-      principal = await askTokenInfo(tokeninfoUrl, token, fetchFn, options.timeoutMs ?? 3000);
-      cache.set(key, principal);
-    }
+    const principal = (await cache.fetch(digest(token).toString('base64'), { context: token }))!;
     if (
       !principal.scopes.includes('uid') ||
       principal.realm === undefined ||

@@ -1,9 +1,10 @@
 /**
- * The team service (fullstop-api.md §1.2, §9): which AWS accounts a user may act on (membership roles
- * PowerUser and Deployer, merged) and which teams they belong to. Answers are cached for 60 s per user.
+ * The team service: which AWS accounts a user may act on (membership roles PowerUser and Deployer, merged) and
+ * which teams they belong to. Answers are cached for 60 s per user, as the original caches them; concurrent
+ * look-ups of one user share one call.
  */
+import { LRUCache } from 'lru-cache';
 import { serviceUnavailable } from '../http/errors.js';
-import { TtlCache } from './ttl-cache.js';
 
 export interface TeamService {
   accountsOf(uid: string, callerToken: string): Promise<string[]>;
@@ -19,51 +20,53 @@ export interface TeamServiceOptions {
   timeoutMs?: number;
 }
 
+/** The original answers 503 "Dependency unavailable" when the team service fails (its Hystrix wrapper). */
+const UNAVAILABLE = 'Dependency unavailable: team service';
+
 export function createTeamService(options: TeamServiceOptions): TeamService {
   const base = options.url.replace(/\/+$/, '');
   const roles = options.roles ?? ['PowerUser', 'Deployer'];
   const fetchFn = options.fetch ?? fetch;
-  const accounts = new TtlCache<string[]>(60_000);
-  const teams = new TtlCache<string[]>(60_000);
 
   async function getIds(path: string, callerToken: string): Promise<string[]> {
+    const url = `${base}${path}`;
     let body: unknown;
     try {
-      const response = await fetchFn(`${base}${path}`, {
+      const response = await fetchFn(url, {
         headers: { authorization: `Bearer ${options.token ?? callerToken}`, accept: 'application/json' },
         signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
       });
-      if (!response.ok) throw new Error(`status ${response.status}`);
+      if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}`);
       body = await response.json();
-    } catch {
-      // The original answers 503 "Dependency unavailable" when the team service fails (Hystrix).
-      throw serviceUnavailable('Dependency unavailable: team service');
+    } catch (error) {
+      throw serviceUnavailable(UNAVAILABLE, error);
     }
-    if (!Array.isArray(body)) throw serviceUnavailable('Dependency unavailable: team service answered no list');
+    if (!Array.isArray(body)) throw serviceUnavailable(UNAVAILABLE, new Error(`${url} answered no JSON list`));
     return body.flatMap((item: unknown) => {
       const id = (item as { id?: unknown } | null)?.id;
       return typeof id === 'string' || typeof id === 'number' ? [String(id).trim()] : [];
     });
   }
 
+  /** A per-user cache whose look-up gets the caller's token as its context (forwarded when no service token). */
+  const cacheOf = (lookUp: (uid: string, callerToken: string) => Promise<string[]>) =>
+    new LRUCache<string, string[], string>({
+      max: 10_000,
+      ttl: 60_000,
+      fetchMethod: (uid, _stale, { context }) => lookUp(uid, context),
+    });
+
+  const accounts = cacheOf(async (uid, callerToken) => {
+    const member = encodeURIComponent(uid);
+    const lists = await Promise.all(
+      roles.map((role) => getIds(`/api/accounts/aws?member=${member}&role=${encodeURIComponent(role)}`, callerToken)),
+    );
+    return [...new Set(lists.flat())];
+  });
+  const teams = cacheOf((uid, callerToken) => getIds(`/api/teams?member=${encodeURIComponent(uid)}`, callerToken));
+
   return {
-    async accountsOf(uid, callerToken) {
-      const cached = accounts.get(uid);
-      if (cached !== undefined) return cached;
-      const member = encodeURIComponent(uid);
-      const lists = await Promise.all(
-        roles.map((role) => getIds(`/api/accounts/aws?member=${member}&role=${encodeURIComponent(role)}`, callerToken)),
-      );
-      const merged = [...new Set(lists.flat())];
-      accounts.set(uid, merged);
-      return merged;
-    },
-    async teamsOf(uid, callerToken) {
-      const cached = teams.get(uid);
-      if (cached !== undefined) return cached;
-      const ids = await getIds(`/api/teams?member=${encodeURIComponent(uid)}`, callerToken);
-      teams.set(uid, ids);
-      return ids;
-    },
+    accountsOf: async (uid, callerToken) => (await accounts.fetch(uid, { context: callerToken }))!,
+    teamsOf: async (uid, callerToken) => (await teams.fetch(uid, { context: callerToken }))!,
   };
 }

@@ -24,6 +24,7 @@ import { whitelistingRuleRoutes } from './routes/whitelisting-rules.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { packageVersion } from '../../shared/package-version.js';
 import { dropEmptyQueryValues } from './params.js';
+import { installCrossOriginPolicy } from './cross-origin.js';
 
 export interface AppOptions {
   store: ViolationStore;
@@ -33,15 +34,9 @@ export interface AppOptions {
   /** A pino logger, or fastify's logger option (false in tests). */
   logger?: FastifyBaseLogger | FastifyServerOptions['logger'];
   now?: () => number;
+  /** `--no-auth`: answer only requests addressed to a loopback host name (see cross-origin.ts). */
+  loopbackHostOnly?: boolean;
 }
-
-/** The original's CORSFilter headers (fullstop-api.md §1.1), on every response. */
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST, GET, OPTIONS, DELETE, PUT',
-  'access-control-max-age': '3600',
-  'access-control-allow-headers': 'Content-Type, x-requested-with, Authorization',
-};
 
 function isLoggerInstance(logger: AppOptions['logger']): logger is FastifyBaseLogger {
   return typeof logger === 'object' && logger !== null && typeof (logger as FastifyBaseLogger).child === 'function';
@@ -58,9 +53,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   installErrorHandling(app);
   for (const schema of NAMED_SCHEMAS) app.addSchema(schema);
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(CORS_HEADERS);
-    done();
+  installCrossOriginPolicy(app, {
+    allowedOrigins: options.config.cors?.allowed_origins,
+    loopbackHostOnly: options.loopbackHostOnly,
   });
 
   app.register(swagger, {
@@ -78,8 +73,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   app.get('/api-docs', { schema: { hide: true } }, async () => app.swagger());
-  // OPTIONS is allowed without a token (CORS pre-flight), on every path.
-  app.options('/*', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send());
   app.register(healthRoutes);
 
   const deps: RouteDeps = {
@@ -96,6 +89,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
       // Unknown /api paths need a token too, as in the original (Spring Security runs before the dispatcher).
       api.setNotFoundHandler(notFound);
       api.addHook('preValidation', async (request) => dropEmptyQueryValues(request.query));
+      // JSON bodies only, as the original's Jackson converter: text/plain is 415 (the resolution route, which
+      // reads any body as text, installs its own parser).
+      api.removeContentTypeParser('text/plain');
       await api.register(violationRoutes, deps);
       await api.register(resolutionRoutes, deps);
       await api.register(violationTypeRoutes, deps);

@@ -18,7 +18,13 @@ const LOCATIONS: Record<string, string> = {
 /** Fastify's schema errors, rephrased to name the parameter: `query parameter 'size': must be integer`. */
 function validationMessage(error: FastifyError): string {
   const where = LOCATIONS[error.validationContext ?? ''] ?? 'request';
-  return (error.validation ?? [])
+  const issues = error.validation ?? [];
+  // A nullable field (`anyOf: [T, null]`) adds "must be null" and "must match a schema in anyOf" to what T said.
+  const isNullableNoise = (issue: (typeof issues)[number]) =>
+    (issue.keyword === 'anyOf' || (issue.keyword === 'type' && issue.params.type === 'null')) &&
+    issues.some((other) => other !== issue && other.instancePath === issue.instancePath && other.keyword !== 'anyOf');
+  return issues
+    .filter((issue) => !isNullableNoise(issue))
     .map((issue) => {
       const missing = (issue.params as { missingProperty?: string }).missingProperty;
       const field = [issue.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing].filter(Boolean).join('.');
@@ -44,12 +50,19 @@ function body(status: number, message: string, request: FastifyRequest): ApiErro
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof HttpError) {
+      // A dependency failed (token info, team service): the client learns which, the log learns why.
+      if (error.statusCode >= 500) request.log.error({ err: error }, error.message);
       return reply
         .code(error.statusCode)
         .headers(error.headers)
         .send(body(error.statusCode, error.message, request));
     }
     if (error.validation) return reply.code(400).send(body(400, validationMessage(error), request));
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = request.headers['content-type'];
+      const message = `Content-Type ${type === undefined ? '(none)' : `'${type}'`} is not supported: send application/json`;
+      return reply.code(415).send(body(415, message, request));
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(body(status, error.message, request));
     request.log.error({ err: error }, 'request failed');

@@ -11,6 +11,34 @@ import { badRequest } from './errors.js';
 export const ListParam = (description: string) =>
   Type.Array(Type.String(), { description: `${description}; comma-separated or repeated` });
 
+const INT_MAX = 2 ** 31 - 1;
+/** A Java `int` parameter: Spring answers 400 outside its range, and so does this server. */
+export const IntParam = (description?: string) =>
+  Type.Integer({ minimum: -INT_MAX - 1, maximum: INT_MAX, ...(description ? { description } : {}) });
+/** A Java `long` id, limited to the integers a JavaScript number holds exactly. */
+export const IdParam = (description?: string) =>
+  Type.Integer({
+    minimum: -Number.MAX_SAFE_INTEGER,
+    maximum: Number.MAX_SAFE_INTEGER,
+    ...(description ? { description } : {}),
+  });
+
+/**
+ * Spring Data's PageableHandlerMethodArgumentResolver never rejects a page or size: a number it cannot read as
+ * an `int` counts as 0, a negative page as 0, a size below 1 as the default and one above the maximum as the
+ * maximum.
+ */
+export function pageAndSize(
+  page: number | undefined,
+  size: number | undefined,
+  defaults: { size: number; maxSize: number },
+): { page: number; size: number } {
+  const asInt = (n: number | undefined) => (n === undefined ? undefined : Math.abs(n) <= INT_MAX ? n : 0);
+  const p = asInt(page) ?? 0;
+  const s = asInt(size) ?? defaults.size;
+  return { page: Math.max(p, 0), size: s < 1 ? defaults.size : Math.min(s, defaults.maxSize) };
+}
+
 const BOOLEAN_WORDS = ['true', 'false', 'on', 'off', 'yes', 'no', '1', '0'];
 const caseInsensitive = (word: string) =>
   [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join('');
@@ -43,6 +71,21 @@ export function dropEmptyQueryValues(query: unknown): void {
   for (const [name, value] of Object.entries(record)) if (value === '') delete record[name];
 }
 
+/**
+ * The instants a date can take at any boundary: years 0001 to 9999, which both `Date` and the wire format
+ * (`2015-04-14T19:09:01.000Z`, a four-digit year) can hold, so that every stored date can be served again.
+ */
+export const MIN_DATE_MS = new Date('0001-01-01T00:00:00.000Z').getTime();
+export const MAX_DATE_MS = new Date('9999-12-31T23:59:59.999Z').getTime();
+const DATE_RANGE = '0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z';
+
+/** Epoch milliseconds within the supported range, else a 400 naming the field. */
+export function checkDateRange(name: string, ms: number, shown: string): number {
+  if (!Number.isFinite(ms) || ms < MIN_DATE_MS || ms > MAX_DATE_MS)
+    throw badRequest(`${name}: '${shown}' is outside the supported range ${DATE_RANGE}`);
+  return ms;
+}
+
 /** Epoch milliseconds; digits of the fraction past the millisecond are dropped, as Joda-Time parses them in the original. */
 export function parseDateTime(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -57,18 +100,25 @@ export function parseDateTime(name: string, value: string | undefined): number |
     number,
     number,
   ];
-  const base = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(base);
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  // Not Date.UTC: it reads the years 0 to 99 as 1900 to 1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second);
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     throw badRequest(`${name}: not a valid date-time: '${value}'`);
   }
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
+    const [hours, minutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2))];
+    // java.time's limits for an offset.
+    if (hours > 18 || minutes > 59 || (hours === 18 && minutes > 0))
+      throw badRequest(`${name}: not a valid UTC offset (at most ±18:00): '${value}'`);
+    offsetMinutes = sign * (hours * 60 + minutes);
   }
-  return base - offsetMinutes * 60_000 + Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const ms = date.getTime() - offsetMinutes * 60_000 + Number(fraction.slice(0, 3).padEnd(3, '0'));
+  return checkDateRange(name, ms, value);
 }
 
 /** Splits comma-separated entries of a list parameter and drops empty ones; undefined when nothing is left. */

@@ -16,9 +16,11 @@ export class SqliteInserter {
   private readonly insertVersion: Statement;
   private readonly insertType: Statement;
   private readonly activeRules: Statement;
-  private readonly rulesState: Statement;
-  /** The compiled whitelist, valid while the rule table keeps its state and no active rule has expired. */
-  private cached: { whitelist: Whitelist; state: string; validUntil: number } | undefined;
+  /**
+   * The compiled whitelist, valid until the soonest expiry of its rules, or until `forgetWhitelist()`: the store
+   * calls that after its own rule writes and when `PRAGMA data_version` shows a commit of another connection.
+   */
+  private cached: { whitelist: Whitelist; validUntil: number } | undefined;
 
   constructor(db: Database) {
     this.insert = db.prepare(`INSERT INTO violation
@@ -36,23 +38,19 @@ export class SqliteInserter {
       image_name AS imageName, image_owner AS imageOwner, application_id AS applicationId,
       application_version AS applicationVersion, meta_info_json_path AS metaInfoJsonPath, reason, expiry_date AS expiry
       FROM rule WHERE expiry_date > ? ORDER BY id`);
-    // Every rule write (create, replace, expire; this connection or another) changes one of these aggregates:
-    // ids only grow and every update bumps `version`. Reading them scans a table of a few rules.
-    this.rulesState = db
-      .prepare(
-        `SELECT COUNT(*) || '/' || IFNULL(MAX(id), 0) || '/' || TOTAL(version) || '/' || TOTAL(expiry_date) FROM rule`,
-      )
-      .pluck();
+  }
+
+  /** The rules may have changed: the next insert reads and compiles them again. */
+  forgetWhitelist(): void {
+    this.cached = undefined;
   }
 
   /** Compiling rules (regexes, JSONPaths) for every commit costs more than the commit; it is redone only on change. */
   private whitelist(now: number): Whitelist {
-    const state = this.rulesState.get() as string;
-    if (this.cached !== undefined && this.cached.state === state && now < this.cached.validUntil)
-      return this.cached.whitelist;
+    if (this.cached !== undefined && now < this.cached.validUntil) return this.cached.whitelist;
     const rules = this.activeRules.all(now) as Array<WhitelistRule & { expiry: number }>;
     const validUntil = rules.reduce((soonest, rule) => Math.min(soonest, rule.expiry), Number.POSITIVE_INFINITY);
-    this.cached = { whitelist: compileWhitelist(rules), state, validUntil };
+    this.cached = { whitelist: compileWhitelist(rules), validUntil };
     return this.cached.whitelist;
   }
 

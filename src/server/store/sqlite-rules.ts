@@ -8,7 +8,11 @@ import { toWhitelistingRule, type WhitelistingRuleRow } from './sqlite-rows.js';
 export const NEVER_EXPIRES = Date.UTC(9999, 0, 1);
 
 export class SqliteRules {
-  constructor(private readonly db: Database) {}
+  /** `onChange` runs after every rule write, so that a cached compiled whitelist is dropped. */
+  constructor(
+    private readonly db: Database,
+    private readonly onChange: () => void = () => {},
+  ) {}
 
   list(): WhitelistingRule[] {
     return (this.db.prepare('SELECT * FROM rule ORDER BY id').all() as WhitelistingRuleRow[]).map(toWhitelistingRule);
@@ -20,6 +24,7 @@ export class SqliteRules {
   }
 
   create(draft: WhitelistingRuleDraft, by: string, now = Date.now()): WhitelistingRule {
+    this.onChange();
     const { lastInsertRowid } = this.db
       .prepare(
         `INSERT INTO rule (account_id, region, application_id, application_version, image_name, image_owner, reason,
@@ -67,6 +72,7 @@ export class SqliteRules {
   }
 
   private setExpiry(id: number, expiry: number, by: string, now: number): boolean {
+    this.onChange();
     const { changes } = this.db
       .prepare(
         'UPDATE rule SET expiry_date = ?, last_modified = ?, last_modified_by = ?, version = version + 1 WHERE id = ?',

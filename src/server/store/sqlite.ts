@@ -65,7 +65,7 @@ export class SqliteStore implements ViolationStore {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.inserter = new SqliteInserter(this.db);
-    this.rules = new SqliteRules(this.db);
+    this.rules = new SqliteRules(this.db, () => this.inserter.forgetWhitelist());
     this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
     installJsonSupport(this.db, () => this.types);
     this.rowJson = new RowJsonCache(this.db);
@@ -272,6 +272,7 @@ export class SqliteStore implements ViolationStore {
     if (version === this.dataVersion) return;
     this.dataVersion = version;
     this.dropCachedCounts();
+    this.inserter.forgetWhitelist();
     this.rowJson.clear();
     this.loadTypes();
   }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { jsonPathMatches, toJsonPathPlus, compileWhitelist, fullMatchRegex, type WhitelistRule } from './whitelist.js';
+import { compileWhitelist, fullMatchRegex, type WhitelistRule } from './whitelist.js';
+import { jsonPathMatches, toJsonPathPlus } from './jayway-path.js';
 
 const rule = (over: Partial<WhitelistRule>): WhitelistRule => ({
   id: 1,

@@ -1,10 +1,10 @@
 /**
- * Whitelisting (fullstop-api.md §7): the first unexpired rule that matches a new violation auto-resolves it.
- * Pure functions over a draft and the rules, shared by every store adapter.
+ * Whitelisting: the first unexpired rule that matches a new violation auto-resolves it, as the original's
+ * WhitelistRulesEvaluator does. Pure functions over a draft and the rules, shared by every store adapter.
  */
-import { JSONPath } from 'jsonpath-plus';
 import type { ViolationDraft } from '../model.js';
 import { isPlainObject } from '../../shared/guards.js';
+import { compileJsonPath } from './jayway-path.js';
 
 /** The rule fields whitelisting looks at. */
 export interface WhitelistRule {
@@ -36,32 +36,19 @@ export function fullMatchRegex(pattern: string): RegExp | undefined {
 }
 
 /**
- * Adapts a Jayway JsonPath (the original's library) to jsonpath-plus: `x =~ /re/flags` becomes a full-match
- * regex test, and `$.[?(…)]` a filter applied to the root object itself, as Jayway applies it to a map.
+ * Why a rule's `image_name` or `meta_info_json_path` can never match (it does not compile), for the API to refuse
+ * the rule; undefined when both compile or are blank.
  */
-export function toJsonPathPlus(path: string): { path: string; filtersRoot: boolean } {
-  const filtersRoot = /^\$\.?\[\?/.test(path.trim());
-  const converted = path
-    .trim()
-    .replace(/^\$\.\[/, '$[')
-    .replace(
-      /(@(?:\.[\w$-]+|\[(?:'[^']*'|"[^"]*"|\d+)\])*)\s*=~\s*\/((?:\\.|[^/\\])+)\/([a-z]*)/g,
-      (_all, operand: string, body: string, flags: string) => `/^(?:${body})$/${flags}.test(${operand})`,
-    );
-  return { path: converted, filtersRoot };
-}
-
-/** True when the JsonPath yields a non-empty result on `metaInfo`; any error is no match (§7). */
-export function jsonPathMatches(path: string, metaInfo: unknown): boolean {
-  try {
-    const { path: converted, filtersRoot } = toJsonPathPlus(path);
-    const json = filtersRoot && isPlainObject(metaInfo) ? [metaInfo] : metaInfo;
-    if (json === null || typeof json !== 'object') return false;
-    const result: unknown = JSONPath({ path: converted, json, wrap: true, eval: 'safe' });
-    return Array.isArray(result) && result.length > 0;
-  } catch {
-    return false;
+export function invalidCriterion(rule: Pick<WhitelistRule, 'imageName' | 'metaInfoJsonPath'>): string | undefined {
+  const { imageName, metaInfoJsonPath } = rule;
+  if (active(imageName) && fullMatchRegex(imageName) === undefined)
+    return `image_name: not a valid regular expression: '${imageName}'`;
+  if (active(metaInfoJsonPath)) {
+    const compiled = compileJsonPath(metaInfoJsonPath);
+    if ('error' in compiled)
+      return `meta_info_json_path: not a valid JsonPath (${compiled.error}): '${metaInfoJsonPath}'`;
   }
+  return undefined;
 }
 
 function predicates(rule: WhitelistRule): Predicate[] {
@@ -92,7 +79,11 @@ function predicates(rule: WhitelistRule): Predicate[] {
   if (active(imageOwner)) checks.push((d) => isPlainObject(d.metaInfo) && d.metaInfo.ami_owner_id === imageOwner);
   if (active(applicationId)) checks.push((d) => (d.applicationId ?? null) === applicationId);
   if (active(applicationVersion)) checks.push((d) => (d.applicationVersion ?? null) === applicationVersion);
-  if (active(metaInfoJsonPath)) checks.push((d) => jsonPathMatches(metaInfoJsonPath, d.metaInfo));
+  if (active(metaInfoJsonPath)) {
+    // A path stored before paths were checked, or one that does not compile, matches nothing.
+    const compiled = compileJsonPath(metaInfoJsonPath);
+    checks.push((d) => 'match' in compiled && compiled.match(d.metaInfo));
+  }
   return checks;
 }
 

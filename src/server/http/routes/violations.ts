@@ -10,7 +10,10 @@ import { pageJson, sendJsonBytes, type PageInfo } from '../page-json.js';
 import {
   BoolParam,
   DateTimeParam,
+  IdParam,
+  IntParam,
   ListParam,
+  pageAndSize,
   parseBool,
   parseDateTime,
   parseList,
@@ -27,12 +30,12 @@ const ListQuery = Type.Object({
   accounts: Type.Optional(ListParam('account ids')),
   from: Type.Optional(DateTimeParam('created strictly after')),
   to: Type.Optional(DateTimeParam('created strictly before; default now')),
-  'last-violation': Type.Optional(Type.Integer({ description: 'id at least (inclusive)' })),
+  'last-violation': Type.Optional(IdParam('id at least (inclusive)')),
   checked: Type.Optional(BoolParam('resolved by hand instead of open')),
   whitelisted: Type.Optional(BoolParam('whitelisted (wins over checked)')),
-  severity: Type.Optional(Type.Integer()),
-  'min-severity': Type.Optional(Type.Integer({ description: 'severity at least' })),
-  priority: Type.Optional(Type.Integer()),
+  severity: Type.Optional(IntParam()),
+  'min-severity': Type.Optional(IntParam('severity at least')),
+  priority: Type.Optional(IntParam()),
   'audit-relevant': Type.Optional(BoolParam('audit-relevant types only')),
   type: Type.Optional(ListParam('violation type id')),
   types: Type.Optional(ListParam('violation type ids')),
@@ -41,8 +44,10 @@ const ListQuery = Type.Object({
   regions: Type.Optional(ListParam('AWS regions')),
   'instance-ids': Type.Optional(ListParam('instance ids')),
   meta: Type.Optional(ListParam('key=value pairs that must all match keys of meta_info')),
-  page: Type.Optional(Type.Integer({ minimum: 0, description: '0-based page' })),
-  size: Type.Optional(Type.Integer({ minimum: 1, description: `page size, default 10, at most ${MAX_PAGE_SIZE}` })),
+  page: Type.Optional(Type.Integer({ description: '0-based page; below 0 reads as 0' })),
+  size: Type.Optional(
+    Type.Integer({ description: `page size, default 10 (also for a size below 1), at most ${MAX_PAGE_SIZE}` }),
+  ),
   sort: Type.Optional(
     Type.Array(Type.String(), { description: 'property[,property…][,asc|desc], repeatable; default id,asc' }),
   ),
@@ -86,7 +91,7 @@ function pageInfo(total: number, elements: number, page: number, size: number, s
   };
 }
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 0 }) });
+const IdParams = Type.Object({ id: IdParam() });
 
 export const violationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { store, access, now }) => {
   app.get(
@@ -103,8 +108,7 @@ export const violationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       const filter = toFilter(q, now());
       const parsedSort = parseSort(q.sort);
       const sort = parsedSort.length > 0 ? parsedSort : DEFAULT_SORT;
-      const size = Math.min(q.size ?? 10, MAX_PAGE_SIZE);
-      const page = q.page ?? 0;
+      const { page, size } = pageAndSize(q.page, q.size, { size: 10, maxSize: MAX_PAGE_SIZE });
       if (store.listViolationsJson !== undefined) {
         // The store writes the rows' JSON itself; only the envelope is built here (see page-json.ts).
         const { json, count, total } = await store.listViolationsJson(filter, { page, size, sort });

@@ -1,33 +1,38 @@
 /**
- * `/api/whitelisting-rules` (fullstop-api.md §1.4 (8–12)). Rules are immutable: PUT expires the rule and creates
- * its replacement; DELETE only moves a future expiry. Every endpoint needs a team of `whitelist.allowed_teams`.
+ * `/api/whitelisting-rules`, as the original's RuleController. Rules are immutable: PUT expires the rule and
+ * creates its replacement; DELETE only moves a future expiry. Every endpoint needs a team of
+ * `whitelist.allowed_teams`. Unlike the original, a rule whose image name or JsonPath does not compile, or whose
+ * expiry no date can hold, is refused with 400 instead of being stored to never match (or to break the list).
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WhitelistingRuleInput } from '../../../shared/violation.js';
 import type { WhitelistingRuleDraft } from '../../model.js';
 import { UnknownViolationTypeError } from '../../store/store.js';
-import { fullMatchRegex } from '../../store/whitelist.js';
+import { invalidCriterion } from '../../store/whitelist.js';
 import type { RouteDeps } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';
 import { principalOf } from '../auth-hook.js';
-import { DateTimeParam, parseDateTime } from '../params.js';
+import { checkDateRange, DateTimeParam, IdParam, parseDateTime } from '../params.js';
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 0 }) });
+const IdParams = Type.Object({ id: IdParam() });
 const blankToNull = (value: string | null | undefined) =>
   value === undefined || value === null || value.trim() === '' ? null : value;
 
 /** `expiry_date` as an ISO date-time or epoch milliseconds, as jackson-datatype-joda reads it. */
 function parseExpiry(value: string | number | null | undefined): number | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'number' || /^-?\d+$/.test(value)) return Number(value);
+  if (typeof value === 'number' || /^-?\d+$/.test(value))
+    return checkDateRange('expiry_date', Number(value), `${value}`);
   return parseDateTime('expiry_date', value)!;
 }
 
 function toDraft(body: WhitelistingRuleInput): WhitelistingRuleDraft {
-  const imageName = blankToNull(body.image_name);
-  if (imageName !== null && fullMatchRegex(imageName) === undefined)
-    throw badRequest(`image_name: not a valid regular expression: '${imageName}'`);
+  const invalid = invalidCriterion({
+    imageName: body.image_name ?? null,
+    metaInfoJsonPath: body.meta_info_json_path ?? null,
+  });
+  if (invalid !== undefined) throw badRequest(invalid);
   return {
     accountId: body.account_id ?? null,
     region: body.region ?? null,
