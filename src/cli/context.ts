@@ -1,5 +1,5 @@
 /**
- * Everything a command needs from the outside world, injected (conventions §4): I/O, environment, clock,
+ * Everything a command needs from the outside world, injected so tests can replace it: I/O, environment, clock,
  * and lazy getters so configuration is read, and a token fetched, only by commands that need them.
  */
 import { homedir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * Shared commander options (conventions §3). Names and meanings follow the original client; every value is
+ * Shared commander options. Names and meanings follow the original client; every value is
  * validated here, at parse time, so a bad value is a usage error (exit 2) before any request is sent.
  */
 import { InvalidArgumentError, Option } from 'commander';
