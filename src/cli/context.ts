@@ -1,5 +1,5 @@
 /**
- * Everything a command needs from the outside world, injected (conventions §4): I/O, environment, clock,
+ * Everything a command needs from the outside world, injected so tests can replace it: I/O, environment, clock,
  * and lazy getters so configuration is read, and a token fetched, only by commands that need them.
  */
 import { homedir } from 'node:os';
@@ -40,6 +40,8 @@ export interface ContextOptions {
   http?: Partial<ClientOptions>;
 }
 
+const NO_FLAGS: FlagSettings = Object.freeze({});
+
 /** Builds a Context from explicit parts (tests) — see {@link systemContext} for the real process. */
 export function createContext(options: ContextOptions): Context {
   const { io, env } = options;
@@ -48,6 +50,9 @@ export function createContext(options: ContextOptions): Context {
   const legacy = legacyConfigPath(env, home);
   // Loaded on first use only: `--help` and `--version` never read the config file or load the client.
   let file: Promise<FileSettings> | undefined;
+  // A command asks for its settings more than once (for the client, for the default accounts): they are
+  // resolved once per flags object, so both see the same values and a malformed variable fails alike.
+  const resolved = new WeakMap<FlagSettings, Promise<Settings>>();
   const context: Context = {
     io,
     env,
@@ -55,11 +60,16 @@ export function createContext(options: ContextOptions): Context {
     configDir: dir,
     legacyConfigPath: legacy,
     signal: options.signal,
-    async settings(flags = {}) {
-      file ??= import('./config-store.js').then(({ loadFileSettings }) => loadFileSettings(dir, legacy));
-      return resolveSettings({ flags, env, file: await file });
+    settings(flags = NO_FLAGS) {
+      let settings = resolved.get(flags);
+      if (!settings) {
+        file ??= import('./config-store.js').then(({ loadFileSettings }) => loadFileSettings(dir, legacy));
+        settings = file.then((loaded) => resolveSettings({ flags, env, file: loaded }));
+        resolved.set(flags, settings);
+      }
+      return settings;
     },
-    async client(flags = {}) {
+    async client(flags = NO_FLAGS) {
       const settings = await context.settings(flags);
       if (!settings.url) {
         throw new NotConfiguredError('No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL');

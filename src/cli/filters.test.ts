@@ -42,9 +42,9 @@ describe('formatMetaInfo (as the original printed it)', () => {
     [{ b: 2, a: 'x' }, 'a: x, b: 2'],
     [{ ami_owner_id: '', n: '999' }, "ami_owner_id: '', n: '999'"],
     [{ application_id: 'app', application_version: '1.0', k: 'v' }, 'k: v'],
-    [['a', 'b'], '- a, - b'],
-    [{ allowed_regions: ['eu-west-1', 'eu-central-1'] }, 'allowed_regions:, - eu-west-1, - eu-central-1'],
-    [{ a: { b: 1 } }, 'a:,   b: 1'],
+    [['a', 'b'], '[a, b]'],
+    [{ allowed_regions: ['eu-west-1', 'eu-central-1'] }, 'allowed_regions: [eu-west-1, eu-central-1]'],
+    [{ a: { b: 1 } }, 'a: {b: 1}'],
   ])('%j → %j', (meta, text) => {
     expect(formatMetaInfo(meta)).toBe(text);
   });

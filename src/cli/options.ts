@@ -1,5 +1,5 @@
 /**
- * Shared commander options (conventions §3). Names and meanings follow the original client; every value is
+ * Shared commander options. Names and meanings follow the original client; every value is
  * validated here, at parse time, so a bad value is a usage error (exit 2) before any request is sent.
  */
 import { InvalidArgumentError, Option } from 'commander';
@@ -13,7 +13,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** Options every listing command shares, after parsing. */
 export interface FilterOptions {
   accounts?: string[];
-  since: Date;
+  /** Absent without `-s`: no time window, as in fullstop-cli 1.0.13. */
+  since?: Date;
   until?: Date;
   type?: string[];
   severity?: number;
@@ -72,11 +73,16 @@ export const accountsOption = () =>
     parser((value) => parseAccounts(value)),
   );
 
-/** `-s/--since`; `now` is the context's clock, so a duration is relative to the same instant everywhere. */
+/**
+ * `-s/--since`; `now` is the context's clock, so a duration is relative to the same instant everywhere. No
+ * default: the original client's last release (1.0.13) dropped its window ("By default do not restrict
+ * violations by time") and sends `from` only when `-s` is given.
+ */
 export const sinceOption = (now: () => Date) =>
-  new Option('-s, --since <time_spec>', 'only violations newer than this: 30s, 15m, 24h, 7d, 2w or an ISO date')
-    .argParser(parser((value) => parseTimeSpec(value, now())))
-    .default(parseTimeSpec('1d', now()), '1d');
+  new Option(
+    '-s, --since <time_spec>',
+    'only violations newer than this: 30s, 15m, 24h, 7d, 2w or an ISO date (default: any age)',
+  ).argParser(parser((value) => parseTimeSpec(value, now())));
 
 export const untilOption = (now: () => Date) =>
   new Option('--until <time_spec>', 'only violations older than this (same forms as --since)').argParser(

@@ -1,6 +1,6 @@
 /**
- * Settings precedence, in one pure function: flag > environment > config file > default (issue 2,
- * conventions §8). Nothing here touches the disk; `config-store.ts` reads and writes the file.
+ * Settings precedence, in one pure function: flag > environment > config file > default. Nothing here
+ * touches the disk; `config-store.ts` reads and writes the file.
  */
 import { join } from 'node:path';
 import { UsageError } from './errors.js';

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { fixtureViolations, javaServer, useMsw } from '../helpers/msw.js';
@@ -169,6 +170,58 @@ describe('list-violations against the original Java server', () => {
     expect(r.stdout).not.toContain('\u001b[');
     const colored = await runCli(['list-violations', '--since', '7d', '-t', 'EC2_WITH_KEYPAIR'], { tty: true });
     expect(colored.stdout).toContain('\u001b[1mAccount');
+  });
+
+  it('prints meta info as one compact line, as the original did with PyYAML 3', async () => {
+    javaServer();
+    const r = await runCli(['list-violations', '-t', 'WRONG_REGION,UNSECURED_ROOT_USER']);
+    const [, ...rows] = r.stdout.trimEnd().split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(
+      /^123456789012 {2}eu-central-1 {2}102 .* {2}allowed_regions: \[eu-west-1, eu-central-1\] {2}/,
+    );
+    expect(rows[1]).toMatch(/^210987654321 {2}us-east-1 .* {2}allowed_regions: \[eu-west-1, eu-central-1\] {2}/);
+    expect(rows[2]).toMatch(/^123456789012 {2}eu-west-1 .* {2}\[\{mfa_active: false\}, AKIAIOSFODNN7EXAMPLE\] {2}/);
+  });
+
+  it('-x matches the meta info as the table shows it, as the original did', async () => {
+    javaServer();
+    const r = await runCli([
+      'list-violations',
+      '-x',
+      String.raw`allowed_regions: \[eu-west-1, eu-central`,
+      '-o',
+      'json',
+    ]);
+    expect(JSON.parse(r.stdout).map((v: { id: number }) => v.id)).toEqual([102, 103]);
+  });
+
+  it.each([40, 80, 200])('fits a %i-column terminal: one line per violation, long cells cut', async (columns) => {
+    const wide = {
+      ...fixtureViolations()[0]!,
+      id: 110,
+      instance_id: 'arn:aws:lambda:eu-central-1:123456789012:function:a-rather-long-function-name',
+      meta_info: { ami_name: '日本語のイメージ名前がとても長い場合', owner: '🫠👨‍👩‍👧', ami_id: 'ami-' + 'f'.repeat(60) },
+      comment: 'approved by 王小明\nsee SEC-42',
+      created: '2024-05-31T11:00:00.000Z',
+    };
+    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }]) {
+      javaServer([...fixtureViolations(), wide]);
+      const r = await runCli(['list-violations', '--all'], { tty: true, columns, env });
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(1 + 9);
+      for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(columns);
+      expect(r.stdout).toContain('…');
+      expect(r.stdout.includes('\u001b[1m')).toBe(env.FORCE_COLOR === '1');
+    }
+  });
+
+  it('keeps full values when the table is piped', async () => {
+    const long = { ...fixtureViolations()[0]!, id: 110, comment: 'x'.repeat(300), created: '2024-05-31T11:00:00.000Z' };
+    javaServer([long]);
+    const r = await runCli(['list-violations', '--all']);
+    expect(r.stdout).toContain('x'.repeat(300));
+    expect(r.stdout).not.toContain('…');
   });
 
   it('says so on stderr, on a terminal only, when nothing matches', async () => {

@@ -18,6 +18,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** stdout, stderr and stdin are terminals. */
   tty?: boolean;
+  /** The terminal's width when `tty` (default 200). */
+  columns?: number;
   /** Scripted answers, consumed in order; a test fails if a prompt has no answer. */
   answers?: Array<string | boolean>;
   /** Environment without the default FULLSTOP_URL and FULLSTOP_TOKEN. */
@@ -75,7 +77,7 @@ export async function runCli(argv: string[], options: RunOptions = {}, home = te
     stdoutIsTTY: tty,
     stderrIsTTY: tty,
     canPrompt: tty,
-    columns: tty ? 200 : undefined,
+    columns: tty ? (options.columns ?? 200) : undefined,
     prompter: scriptedPrompter([...(options.answers ?? [])], prompts),
   };
   const env = {

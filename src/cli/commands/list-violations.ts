@@ -56,11 +56,7 @@ export function register(program: Command, ctx: Context): void {
   command.addHelpText('after', EXAMPLES).action(async (opts: ListViolationsOptions) => {
     const rows = await listViolations(opts, ctx);
     const { violationColumns } = await import('../output/columns.js');
-    await printRows(
-      ctx,
-      { rows, columns: violationColumns, raw: (v) => v, wrap: ['meta_info', 'comment'] },
-      opts.output,
-    );
+    await printRows(ctx, { rows, columns: violationColumns, raw: (v) => v }, opts.output);
     if (rows.length === 0 && ctx.io.stderrIsTTY) ctx.io.err('No violations match.');
     if (opts.exitCode && rows.length > 0) throw new ExitSignal(EXIT.violationsFound);
   });

@@ -30,10 +30,6 @@ export function register(program: Command, ctx: Context): void {
   command.action(async (opts: TypesOptions) => {
     const types = await listTypes(opts, ctx);
     const { typeColumns } = await import('../output/columns.js');
-    await printRows(
-      ctx,
-      { rows: types, columns: typeColumns, raw: (t) => t, wrap: ['help_text', 'title'] },
-      opts.output,
-    );
+    await printRows(ctx, { rows: types, columns: typeColumns, raw: (t) => t }, opts.output);
   });
 }

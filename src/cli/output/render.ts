@@ -1,6 +1,6 @@
 /**
  * Renders rows in the chosen `-o` format. Machine formats (json, ndjson, tsv, csv) are stable, uncoloured
- * and use ISO timestamps; `text` is a table for people and may change (conventions §5).
+ * and use ISO timestamps; `text` is a table for people and may change.
  */
 import type { OutputFormat } from '../options.js';
 import { toCsvLine, toTsvLine } from './delimited.js';

@@ -8,6 +8,6 @@ export function stdoutStyle(ctx: Context): TextStyle {
     color: wantsColor(ctx.io.stdoutIsTTY, ctx.env),
     relativeTime: ctx.io.stdoutIsTTY,
     now: ctx.now(),
-    width: ctx.io.columns,
+    width: ctx.io.stdoutIsTTY ? ctx.io.columns : undefined,
   };
 }

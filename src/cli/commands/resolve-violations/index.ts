@@ -42,7 +42,7 @@ async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<v
     // The renderers (chalk, date-fns, yaml) load only when something is printed: ~50 ms of a plain batch's CPU.
     const { violationColumns } = await import('../../output/columns.js');
     const rows = [...plan.toResolve].sort((a, b) => a.id - b.id);
-    await printRows(ctx, { rows, columns: violationColumns, raw: (v) => v, wrap: ['meta_info'] }, opts.output);
+    await printRows(ctx, { rows, columns: violationColumns, raw: (v) => v }, opts.output);
     ctx.io.err(`dry run: would resolve ${plan.toResolve.length}, skip ${plan.done.length}; nothing was changed`);
     return;
   }
