@@ -18,7 +18,9 @@ function walk(dir, out = []) {
 }
 
 const sources = [...walk(join(root, 'bin')), ...walk(join(root, 'src'))];
-const entryPoints = sources.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.contract.ts'));
+const entryPoints = sources.filter(
+  (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.contract.ts') && !f.endsWith('.d.ts'),
+);
 
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const define = { __FULLSTOP_VERSION__: JSON.stringify(version) };

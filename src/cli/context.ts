@@ -26,8 +26,13 @@ export interface Context {
   /** Aborted on Ctrl-C. */
   signal: AbortSignal | undefined;
   settings(flags?: FlagSettings): Promise<Settings>;
-  /** An API client for the configured server; fails with exit 2 when no URL is configured. */
-  client(flags?: FlagSettings): Promise<FullstopClient>;
+  /**
+   * An API client for the configured server; fails with exit 2 when no URL is configured. `connections`: how
+   * many requests the command runs at once (default 4).
+   */
+  client(flags?: FlagSettings, use?: { connections?: number }): Promise<FullstopClient>;
+  /** Closes the clients made by `client()`, so no kept-alive connection holds the process open. */
+  close(): Promise<void>;
 }
 
 export interface ContextOptions {
@@ -36,7 +41,7 @@ export interface ContextOptions {
   now?: () => Date;
   home?: string;
   signal?: AbortSignal;
-  /** Overrides for the HTTP client (tests inject `sleep` and `backoffMs` to skip real waits). */
+  /** Overrides for the HTTP client (tests shorten `backoffMs` between retries). */
   http?: Partial<ClientOptions>;
 }
 
@@ -48,6 +53,7 @@ export function createContext(options: ContextOptions): Context {
   const legacy = legacyConfigPath(env, home);
   // Loaded on first use only: `--help` and `--version` never read the config file or load the client.
   let file: Promise<FileSettings> | undefined;
+  const clients: FullstopClient[] = [];
   const context: Context = {
     io,
     env,
@@ -59,7 +65,7 @@ export function createContext(options: ContextOptions): Context {
       file ??= import('./config-store.js').then(({ loadFileSettings }) => loadFileSettings(dir, legacy));
       return resolveSettings({ flags, env, file: await file });
     },
-    async client(flags = {}) {
+    async client(flags = {}, use = {}) {
       const settings = await context.settings(flags);
       if (!settings.url) {
         throw new NotConfiguredError('No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL');
@@ -71,13 +77,19 @@ export function createContext(options: ContextOptions): Context {
           ? await import('./token.js').then(({ runTokenCommand }) => runTokenCommand(tokenCommand, env))
           : undefined);
       const { createClient } = await import('../client/client.js');
-      return createClient({
+      const client = createClient({
         baseUrl: settings.url,
         token,
         timeoutMs: settings.timeoutMs,
         signal: options.signal,
+        ...(use.connections !== undefined ? { connections: use.connections } : {}),
         ...options.http,
       });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.splice(0).map((client) => client.close()));
     },
   };
   return context;

@@ -34,7 +34,7 @@ function summary(results: ResolveResult[]): string {
 
 async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<void> {
   if (comment.trim() === '') throw new UsageError('the comment must not be empty');
-  const { planResolution, executePlan } = await import('./resolve.js');
+  const [{ planResolution }, { executePlan }] = await Promise.all([import('./resolve.js'), import('./execute.js')]);
   const plan = await planResolution(opts, ctx);
   for (const r of plan.done) ctx.io.err(`${r.status} ${r.id}: ${r.error ?? ''}`);
 
