@@ -47,6 +47,13 @@ const current = http.all('*', async ({ request }) => {
   return HttpResponse.json({ error: 'no msw handler for this request' }, { status: 500 });
 });
 
+/** How many connections to the test server are open now. */
+export function openConnections(): Promise<number> {
+  return new Promise((resolve, reject) =>
+    listening!.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
+}
+
 /** Starts the server for the calling test file; every request must be handled. */
 export function useMsw(): void {
   beforeAll(async () => {
