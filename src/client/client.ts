@@ -5,7 +5,7 @@ import { ApiError, InvalidResponseError } from './errors.js';
 import { createHttp, type HttpOptions, type Query } from './http.js';
 import { parseJson, toBatchOutcomes, toViolation, toViolationPage, toViolationType } from './normalize.js';
 
-/** Query parameters of `GET /api/violations` (fullstop-api.md §1.4(1)); names are the wire names. */
+/** Query parameters of `GET /api/violations`, as the original server takes them; names are the wire names. */
 export interface ViolationQuery {
   accounts?: string[];
   from?: Date;

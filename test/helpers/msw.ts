@@ -1,10 +1,10 @@
 /**
  * msw handlers served by a real HTTP server on a random local port (`@mswjs/http-middleware`), so the CLI and
  * client tests go through the real transport: sockets, keep-alive, timeouts. A request no handler answers fails
- * the test. `javaServer()` answers like the original Java server (fullstop-api.md §1–§2): Spring page envelope
- * with snake_case keys and a `sort` array, empty 403/404 bodies, Spring Boot error JSON, 405 for the batch
- * resolution path it does not have. It applies only the filters the Java server knows (`accounts`, `from`,
- * `to`, `type`/`types`, `severity`, application ids, `checked`) and ignores `regions`/`meta`.
+ * the test. `javaServer()` answers like the original Java server: Spring Data page envelope with snake_case keys
+ * and a `sort` array, empty 403/404 bodies, Spring Boot error JSON, 405 for the batch resolution path it does not
+ * have. It applies only the filters the Java server knows (`accounts`, `from`, `to`, `type`/`types`, `severity`,
+ * application ids, `checked`) and ignores `regions`/`meta`.
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';

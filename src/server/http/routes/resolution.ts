@@ -1,7 +1,8 @@
 /**
- * `POST /api/violations/{id}/resolution` (fullstop-api.md §1.4 (3)): the raw body, of any content type or none,
- * is the comment, exactly as the original's StringHttpMessageConverter reads it. This plugin is encapsulated so
- * its catch-all string parser applies to this route only. Many violations at once: `resolutions.ts`.
+ * `POST /api/violations/{id}/resolution`, as the original's ViolationsController.resolveViolations: the raw body,
+ * of any content type or none, is the comment, exactly as its StringHttpMessageConverter reads it. This plugin is
+ * encapsulated so its catch-all string parser applies to this route only. Many violations at once:
+ * `resolutions.ts`.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
