@@ -89,7 +89,8 @@ export function createContext(options: ContextOptions): Context {
       return client;
     },
     async close() {
-      await Promise.all(clients.splice(0).map((client) => client.close()));
+      // The command's outcome is decided; a connection that fails to close must not change its exit code.
+      await Promise.allSettled(clients.splice(0).map((client) => client.close()));
     },
   };
   return context;
