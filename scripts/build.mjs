@@ -18,7 +18,9 @@ function walk(dir, out = []) {
 }
 
 const sources = [...walk(join(root, 'bin')), ...walk(join(root, 'src'))];
-const entryPoints = sources.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.contract.ts'));
+const entryPoints = sources.filter(
+  (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.contract.ts') && !f.endsWith('.d.ts'),
+);
 
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const define = { __FULLSTOP_VERSION__: JSON.stringify(version) };
@@ -46,8 +48,8 @@ for (const file of sources) {
 // version inlined below) and otherwise imports dist/bin/cli.js: the CLI bundled (src/cli + src/client +
 // commander) and split so each command's heavy parts load only when it runs. Both measurably shorten start-up
 // (README, "Performance"). The server stays out of the bundle: the `server`/`ingest` commands reach the
-// transpiled dist/src/server through their dynamic import(), and npm packages other than commander load from
-// node_modules as usual.
+// transpiled dist/src/server through their dynamic import(), and npm packages other than commander and undici load
+// from node_modules as usual.
 const binDir = join(dist, 'bin');
 const serverSrc = join(root, 'src', 'server') + sep;
 await build({
@@ -77,7 +79,8 @@ await build({
             if (!target.startsWith(serverSrc)) return undefined;
             return { path: relative(binDir, join(dist, relative(root, target))), external: true };
           }
-          if (args.path === 'commander') return undefined;
+          // undici's request API and pool (src/client/transport.ts): one chunk loads faster than its 25 files.
+          if (args.path === 'commander' || args.path.startsWith('undici/')) return undefined;
           return { path: args.path, external: true };
         });
       },

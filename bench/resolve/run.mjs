@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // Resolves 1,000 violations end to end, as whole commands from start to exit, in the same run:
-//   A) `fullstop resolve-violations` (concurrent, keep-alive), B) one request at a time as the original client does
-//   (bench/resolve/one-at-a-time.py: python3 with requests, as fullstop-cli uses it).
-// Between runs every violation is re-opened. Prints the medians of --runs runs each and the ratio, and the CPU
-// time each side spent per command (Linux /proc): the command's own process tree, and the one server process
-// that answers both, whose per-resolution cost bounds what any client can reach.
+//   A) `fullstop resolve-violations` (it finds the server's batch endpoint, POST /api/violations/resolutions, and
+//      resolves in chunks of 250 ids; against a server without it, one request per violation, 8 at a time),
+//   B) one request at a time as the original client does (bench/resolve/one-at-a-time.py: python3 with requests,
+//      no session, a new connection per request, as fullstop-cli uses it).
+// The two alternate, run by run, and every violation is re-opened before each command. Prints the medians of
+// --runs runs each, the ratio, and the CPU time each side spent (Linux /proc): the command's own process tree,
+// and the server process that answers both. Raw figures go to bench/results/resolve.json.
 // Usage: npm run build && node bench/resolve/run.mjs [--runs 5] [--count 1000]
 import { spawn } from 'node:child_process';
 import { startServer } from '../lib/start-server.mjs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -133,7 +135,38 @@ server.kill('SIGTERM');
 await new Promise((resolve) => server.on('exit', resolve));
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(`${root}bench/results`, { recursive: true });
+const summary = Object.fromEntries(
+  Object.keys(commands).map((name) => [
+    name,
+    {
+      wallMs: median(times[name]),
+      clientCpuMs: median(cpu[name].client),
+      serverCpuMs: median(cpu[name].server),
+    },
+  ]),
+);
 writeFileSync(
   `${root}bench/results/resolve.json`,
-  `${JSON.stringify({ date: new Date().toISOString(), count, times, cpu, ratio: original / ours }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: availableParallelism(),
+      loadAverageAtEnd: loadavg(),
+      count,
+      runs: Number(opts.runs),
+      commands: Object.fromEntries(
+        Object.entries(commands).map(([name, [cmd, args]]) => [
+          name,
+          [cmd === process.execPath ? 'node' : cmd, ...args].join(' ').replaceAll(root, '').replaceAll(url, 'URL'),
+        ]),
+      ),
+      medians: summary,
+      ratio: original / ours,
+      times,
+      cpu,
+    },
+    null,
+    2,
+  )}\n`,
 );

@@ -26,8 +26,13 @@ export interface Context {
   /** Aborted on Ctrl-C. */
   signal: AbortSignal | undefined;
   settings(flags?: FlagSettings): Promise<Settings>;
-  /** An API client for the configured server; fails with exit 2 when no URL is configured. */
-  client(flags?: FlagSettings): Promise<FullstopClient>;
+  /**
+   * An API client for the configured server; fails with exit 2 when no URL is configured. `connections`: how
+   * many requests the command runs at once (default 4).
+   */
+  client(flags?: FlagSettings, use?: { connections?: number }): Promise<FullstopClient>;
+  /** Closes the clients made by `client()`, so no kept-alive connection holds the process open. */
+  close(): Promise<void>;
 }
 
 export interface ContextOptions {
@@ -36,7 +41,7 @@ export interface ContextOptions {
   now?: () => Date;
   home?: string;
   signal?: AbortSignal;
-  /** Overrides for the HTTP client (tests inject `sleep` and `backoffMs` to skip real waits). */
+  /** Overrides for the HTTP client (tests shorten `backoffMs` between retries). */
   http?: Partial<ClientOptions>;
 }
 
@@ -53,6 +58,7 @@ export function createContext(options: ContextOptions): Context {
   // A command asks for its settings more than once (for the client, for the default accounts): they are
   // resolved once per flags object, so both see the same values and a malformed variable fails alike.
   const resolved = new WeakMap<FlagSettings, Promise<Settings>>();
+  const clients: FullstopClient[] = [];
   const context: Context = {
     io,
     env,
@@ -69,7 +75,7 @@ export function createContext(options: ContextOptions): Context {
       }
       return settings;
     },
-    async client(flags = NO_FLAGS) {
+    async client(flags = NO_FLAGS, use = {}) {
       const settings = await context.settings(flags);
       if (!settings.url) {
         throw new NotConfiguredError('No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL');
@@ -81,13 +87,20 @@ export function createContext(options: ContextOptions): Context {
           ? await import('./token.js').then(({ runTokenCommand }) => runTokenCommand(tokenCommand, env))
           : undefined);
       const { createClient } = await import('../client/client.js');
-      return createClient({
+      const client = createClient({
         baseUrl: settings.url,
         token,
         timeoutMs: settings.timeoutMs,
         signal: options.signal,
+        ...(use.connections !== undefined ? { connections: use.connections } : {}),
         ...options.http,
       });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      // The command's outcome is decided; a connection that fails to close must not change its exit code.
+      await Promise.allSettled(clients.splice(0).map((client) => client.close()));
     },
   };
   return context;

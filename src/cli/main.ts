@@ -81,6 +81,8 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     return report(error, ctx);
+  } finally {
+    await ctx.close();
   }
 }
 

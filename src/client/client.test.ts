@@ -1,22 +1,30 @@
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BASE_URL, javaServer, server as msw, TOKEN, useMsw } from '../../test/helpers/msw.js';
-import { createClient } from './client.js';
+import { createClient, type FullstopClient } from './client.js';
 import { describeErrorBody } from './error-body.js';
-import { ApiError, AuthError, InvalidResponseError } from './errors.js';
+import { AbortedError, ApiError, AuthError, InvalidResponseError } from './errors.js';
 
 import { buildUrl, defaultBackoffMs, parseRetryAfter } from './http.js';
 import { collectViolations } from './paging.js';
 
 useMsw();
 
-function client(sleeps: number[] = []) {
-  return createClient({
+const clients: FullstopClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+/** A client of the test server; `backoffs` records each backoff asked for (the backoff itself is 0 ms). */
+function client(backoffs: number[] = [], signal?: AbortSignal) {
+  const made = createClient({
     baseUrl: BASE_URL,
     token: TOKEN,
-    sleep: async (ms) => void sleeps.push(ms),
-    backoffMs: (n) => n * 100,
+    backoffMs: (n) => (backoffs.push(n), 0),
+    signal,
   });
+  clients.push(made);
+  return made;
 }
 
 describe('error bodies of both servers', () => {
@@ -48,18 +56,34 @@ describe('error bodies of both servers', () => {
 });
 
 describe('retries', () => {
-  it('honours Retry-After on 429, then backs off exponentially on 502/504', async () => {
+  it('honours Retry-After on 429, then backs off on 502/504', async () => {
     const statuses = [429, 502, 504];
     msw.use(
       http.get(`${BASE_URL}/api/violation-types`, () => {
         const status = statuses.shift();
         if (status === undefined) return HttpResponse.json([]);
-        return new HttpResponse(null, { status, headers: status === 429 ? { 'Retry-After': '7' } : {} });
+        return new HttpResponse(null, { status, headers: status === 429 ? { 'Retry-After': '1' } : {} });
       }),
     );
-    const sleeps: number[] = [];
-    expect(await client(sleeps).listViolationTypes()).toEqual([]);
-    expect(sleeps).toEqual([7000, 200, 300]);
+    const backoffs: number[] = [];
+    const started = performance.now();
+    expect(await client(backoffs).listViolationTypes()).toEqual([]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    // The server's Retry-After replaced the first backoff; the second and third retries backed off.
+    expect(backoffs).toEqual([2, 3]);
+  });
+
+  it('stops waiting for a retry at once when its signal is aborted (Ctrl-C)', async () => {
+    const interrupt = new AbortController();
+    msw.use(
+      http.get(`${BASE_URL}/api/violation-types`, () => {
+        setTimeout(() => interrupt.abort(), 50);
+        return new HttpResponse(null, { status: 503, headers: { 'Retry-After': '60' } });
+      }),
+    );
+    const started = performance.now();
+    await expect(client([], interrupt.signal).listViolationTypes()).rejects.toBeInstanceOf(AbortedError);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('retries a resolution (idempotent) but never a 500 or 404', async () => {

@@ -1,10 +1,11 @@
 /** The fullstop REST API client: the calls the CLI makes, typed, on top of {@link createHttp}. */
+import type { BatchResolutionOutcome } from '../shared/resolution-batch.js';
 import type { Page, Violation, ViolationType } from '../shared/violation.js';
 import { ApiError, InvalidResponseError } from './errors.js';
 import { createHttp, type HttpOptions, type Query } from './http.js';
-import { parseJson, toViolation, toViolationPage, toViolationType } from './normalize.js';
+import { parseJson, toBatchOutcomes, toViolation, toViolationPage, toViolationType } from './normalize.js';
 
-/** Query parameters of `GET /api/violations` (fullstop-api.md §1.4(1)); names are the wire names. */
+/** Query parameters of `GET /api/violations`, as the original server takes them; names are the wire names. */
 export interface ViolationQuery {
   accounts?: string[];
   from?: Date;
@@ -33,7 +34,16 @@ export interface FullstopClient {
    * the server sends back is not parsed, since a batch of resolutions would only spend CPU on it.
    */
   resolveViolation(id: number, comment: string): Promise<void>;
+  /**
+   * Whether the server has `POST /api/violations/resolutions` (this project's server does, the original does
+   * not). Asked once per client with a request that carries no id, so it resolves nothing.
+   */
+  supportsBatchResolution(): Promise<boolean>;
+  /** Resolves `ids` (at most MAX_BATCH_RESOLUTION_IDS) in one request; one outcome per id, as the server sent them. */
+  resolveViolations(ids: number[], comment: string): Promise<BatchResolutionOutcome[]>;
   listViolationTypes(): Promise<ViolationType[]>;
+  /** Closes the connections once in-flight requests are done; the client is unusable afterwards. */
+  close(): Promise<void>;
 }
 
 function toWireQuery(query: ViolationQuery): Query {
@@ -48,32 +58,63 @@ function toWireQuery(query: ViolationQuery): Query {
   return wire;
 }
 
+/**
+ * How a server without the batch endpoint answers its path: the original (Spring MVC) 405, since
+ * `/api/violations/{id}` matches it for GET only; a gateway or an older build of this server 404; some
+ * proxies 501.
+ */
+const NO_BATCH_ENDPOINT = new Set([404, 405, 501]);
+const BATCH_PATH = '/api/violations/resolutions';
+
 /** Creates an API client for one server, e.g. `createClient({ baseUrl: 'https://fullstop.example.org', token })`. */
 export function createClient(options: ClientOptions): FullstopClient {
   const http = createHttp(options);
+  let batchProbe: Promise<boolean> | undefined;
+  const postBatch = (ids: number[], comment: string) =>
+    http.send({
+      method: 'POST',
+      path: BATCH_PATH,
+      body: JSON.stringify({ ids, comment }),
+      contentType: 'application/json',
+    });
   return {
     async listViolations(query) {
-      const res = await http({ method: 'GET', path: '/api/violations', query: toWireQuery(query) });
+      const res = await http.send({ method: 'GET', path: '/api/violations', query: toWireQuery(query) });
       return toViolationPage(parseJson(res.text, 'the violation list'));
     },
     async getViolation(id) {
-      const res = await http({ method: 'GET', path: `/api/violations/${id}` });
+      const res = await http.send({ method: 'GET', path: `/api/violations/${id}` });
       return toViolation(parseJson(res.text, `violation ${id}`));
     },
     async resolveViolation(id, comment) {
-      await http({
+      await http.send({
         method: 'POST',
         path: `/api/violations/${id}/resolution`,
         body: comment,
         contentType: 'text/plain; charset=utf-8',
       });
     },
+    supportsBatchResolution() {
+      batchProbe ??= postBatch([], 'capability probe').then(
+        (res) => (toBatchOutcomes(parseJson(res.text, 'the batch resolution')), true),
+        (error: unknown) => {
+          if (error instanceof ApiError && NO_BATCH_ENDPOINT.has(error.status)) return false;
+          throw error;
+        },
+      );
+      return batchProbe;
+    },
+    async resolveViolations(ids, comment) {
+      const res = await postBatch(ids, comment);
+      return toBatchOutcomes(parseJson(res.text, 'the batch resolution'));
+    },
     async listViolationTypes() {
-      const res = await http({ method: 'GET', path: '/api/violation-types' });
+      const res = await http.send({ method: 'GET', path: '/api/violation-types' });
       const body = parseJson(res.text, 'the violation types');
       if (!Array.isArray(body)) throw new InvalidResponseError('the server sent violation types that are not a list');
       return body.map(toViolationType);
     },
+    close: () => http.close(),
   };
 }
 

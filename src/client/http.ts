@@ -1,9 +1,10 @@
 /**
- * One HTTP exchange with retries, timeouts and typed errors, on global fetch (`transport.ts`).
+ * One HTTP exchange with retries, timeouts and typed errors, on the undici transport (`transport.ts`).
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { AbortedError, ApiError, AuthError, NetworkError, TimeoutError, type RequestInfo } from './errors.js';
 import { describeErrorBody } from './error-body.js';
-import { ExchangeFailure, sendWithFetch, type RawRequest, type RawResponse } from './transport.js';
+import { createTransport, ExchangeFailure } from './transport.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -11,18 +12,16 @@ export interface HttpOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <token>` when present. */
   token?: string | undefined;
-  /** Sends one exchange; injectable so tests can shape failures. Default: global fetch. */
-  send?: (request: RawRequest) => Promise<RawResponse>;
   /** Per attempt, including reading the body. Default 30 s. */
   timeoutMs?: number;
   /** Retries after the first attempt. Default 3. */
   retries?: number;
   /** Delay before retry number `attempt` (1-based) when the server gave no Retry-After. */
   backoffMs?: (attempt: number) => number;
-  /** Waits; injectable so tests run without real delays. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Aborts every request (Ctrl-C). */
+  /** Aborts every request and every wait between retries (Ctrl-C). */
   signal?: AbortSignal | undefined;
+  /** Connections kept open to the server: as many as requests the caller runs at once. Default 4. */
+  connections?: number;
 }
 
 export interface HttpRequest {
@@ -37,6 +36,13 @@ export interface HttpResponse {
   status: number;
   text: string;
   request: RequestInfo;
+}
+
+export interface Http {
+  /** Sends `request`, retrying what may be retried; resolves with a 2xx answer or throws a typed error. */
+  send(request: HttpRequest): Promise<HttpResponse>;
+  /** Closes the connections once in-flight requests are done. */
+  close(): Promise<void>;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -67,12 +73,16 @@ export function buildUrl(baseUrl: string, path: string, query: Query = {}): URL 
   return url;
 }
 
-/** The most specific reason in an error's cause chain: fetch wraps `ECONNREFUSED` or "bad port" in a TypeError("fetch failed"). */
+/**
+ * The most telling reason in an error's cause chain: a system code such as `ECONNREFUSED` or `ENOTFOUND`, else
+ * the innermost message (undici's own errors carry `UND_ERR_*` codes that say less than their message, e.g.
+ * "other side closed").
+ */
 function networkReason(error: unknown): string {
   let innermost: string | undefined;
   for (let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; current;) {
-    if (typeof current.code === 'string') return current.code;
-    if (typeof current.message === 'string') innermost = current.message;
+    if (typeof current.code === 'string' && !current.code.startsWith('UND_ERR')) return current.code;
+    if (typeof current.message === 'string' && current.message !== '') innermost = current.message;
     current = current.cause as typeof current;
   }
   return innermost ?? String(error);
@@ -81,23 +91,22 @@ function networkReason(error: unknown): string {
 type Attempt = { response: HttpResponse } | { retryable: Error; retryAfterMs?: number | undefined };
 
 /** Sends requests for one base URL and token; see {@link HttpOptions}. */
-export function createHttp(options: HttpOptions): (request: HttpRequest) => Promise<HttpResponse> {
+export function createHttp(options: HttpOptions): Http {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retries = options.retries ?? 3;
   const backoffMs = options.backoffMs ?? defaultBackoffMs;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const { origin } = new URL(options.baseUrl);
-  const send = options.send ?? sendWithFetch;
+  const transport = createTransport(origin, options.connections ?? 4);
   // The same for every request of this client: built once.
-  const baseHeaders: Record<string, string> = { Accept: 'application/json' };
-  if (options.token) baseHeaders.Authorization = `Bearer ${options.token}`;
+  const baseHeaders: Record<string, string> = { accept: 'application/json' };
+  if (options.token) baseHeaders.authorization = `Bearer ${options.token}`;
 
   async function attempt(request: HttpRequest, info: RequestInfo, url: URL): Promise<Attempt> {
-    const headers = request.contentType ? { ...baseHeaders, 'Content-Type': request.contentType } : baseHeaders;
+    const headers = request.contentType ? { ...baseHeaders, 'content-type': request.contentType } : baseHeaders;
     try {
-      const res = await send({
+      const res = await transport.send({
         method: request.method,
-        url,
+        path: url.pathname + url.search,
         headers,
         body: request.body,
         timeoutMs,
@@ -118,17 +127,27 @@ export function createHttp(options: HttpOptions): (request: HttpRequest) => Prom
     }
   }
 
-  return async (request) => {
-    const url = buildUrl(options.baseUrl, request.path, request.query);
-    const info = { method: request.method, url: url.href };
-    for (let retry = 0; ; retry++) {
-      const result = await attempt(request, info, url);
-      if ('response' in result) return throwIfError(result.response);
-      const delay = result.retryAfterMs ?? backoffMs(retry + 1);
-      if (retry >= retries || delay > MAX_RETRY_AFTER_MS) throw result.retryable;
-      await sleep(delay);
-      if (options.signal?.aborted) throw new AbortedError('interrupted');
+  async function pause(ms: number): Promise<void> {
+    try {
+      await wait(ms, undefined, options.signal ? { signal: options.signal } : {});
+    } catch (error) {
+      throw new AbortedError('interrupted', { cause: error });
     }
+  }
+
+  return {
+    async send(request) {
+      const url = buildUrl(options.baseUrl, request.path, request.query);
+      const info = { method: request.method, url: url.href };
+      for (let retry = 0; ; retry++) {
+        const result = await attempt(request, info, url);
+        if ('response' in result) return throwIfError(result.response);
+        const delay = result.retryAfterMs ?? backoffMs(retry + 1);
+        if (retry >= retries || delay > MAX_RETRY_AFTER_MS) throw result.retryable;
+        await pause(delay);
+      }
+    },
+    close: () => transport.close(),
   };
 }
 

@@ -2,6 +2,7 @@
  * Reads API answers defensively: the original Java server and this project's server agree on the contract,
  * but old rows carry nulls, `meta_info` is any JSON, and dates may come as ISO strings or epoch millis.
  */
+import type { BatchResolutionOutcome, BatchResolutionStatus } from '../shared/resolution-batch.js';
 import type { Page, Violation, ViolationType } from '../shared/violation.js';
 import { InvalidResponseError } from './errors.js';
 
@@ -101,4 +102,23 @@ export function toViolationPage(value: unknown): Page<Violation> {
     last: typeof body.last === 'boolean' ? body.last : number + 1 >= totalPages,
     sort: Array.isArray(body.sort) ? (body.sort as Page<Violation>['sort']) : [],
   };
+}
+
+/**
+ * Reads the answer of `POST /api/violations/resolutions`. A status this client does not know is kept as sent:
+ * the caller reports it as a failure of that id rather than failing the whole batch.
+ */
+export function toBatchOutcomes(value: unknown): BatchResolutionOutcome[] {
+  const results = isObject(value) ? value.results : undefined;
+  if (!Array.isArray(results)) {
+    throw new InvalidResponseError('the server sent a batch resolution answer without a "results" list');
+  }
+  return results.map((item: unknown) => {
+    if (!isObject(item) || int(item.id) === null || typeof item.status !== 'string') {
+      throw new InvalidResponseError('the server sent a batch resolution outcome without a numeric id and a status');
+    }
+    const outcome: BatchResolutionOutcome = { id: item.id as number, status: item.status as BatchResolutionStatus };
+    if (typeof item.message === 'string') outcome.message = item.message;
+    return outcome;
+  });
 }

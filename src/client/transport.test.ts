@@ -1,9 +1,14 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttp } from './http.js';
+import { Dispatcher, Pool } from 'undici';
+import DeepPool from 'undici/lib/dispatcher/pool.js';
+import deepRequest from 'undici/lib/api/api-request.js';
+import { createHttp, type Http } from './http.js';
 import { NetworkError, TimeoutError } from './errors.js';
 
 let server: Server | undefined;
+const opened: Http[] = [];
 
 async function serve(handler: (res: ServerResponse) => void): Promise<{ url: string; connections: () => number }> {
   let connections = 0;
@@ -16,21 +21,31 @@ async function serve(handler: (res: ServerResponse) => void): Promise<{ url: str
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, connections: () => connections };
 }
 
+function http(baseUrl: string, options: { timeoutMs?: number; connections?: number } = {}): Http {
+  const made = createHttp({ baseUrl, backoffMs: () => 0, ...options });
+  opened.push(made);
+  return made;
+}
+
 afterEach(async () => {
+  await Promise.all(opened.splice(0).map((h) => h.close()));
   if (!server) return;
   server.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
   server = undefined;
 });
 
-const noWait = { sleep: async () => {}, backoffMs: () => 0 };
+describe('the undici transport', () => {
+  it('imports by path the very Pool and request API that undici exports', () => {
+    expect(DeepPool).toBe(Pool);
+    expect(deepRequest).toBe(Dispatcher.prototype.request);
+  });
 
-describe('the fetch transport', () => {
-  it('reuses connections for sequential requests and reads bodies as UTF-8', async () => {
+  it('keeps connections alive for sequential requests and reads bodies as UTF-8', async () => {
     const { url, connections } = await serve((res) => res.end(JSON.stringify({ text: 'Grüße' })));
-    const http = createHttp({ baseUrl: url });
+    const client = http(url);
     for (let i = 0; i < 5; i++) {
-      const res = await http({
+      const res = await client.send({
         method: 'POST',
         path: `/api/violations/${i}/resolution`,
         body: 'ok ✓',
@@ -38,8 +53,37 @@ describe('the fetch transport', () => {
       });
       expect(JSON.parse(res.text)).toEqual({ text: 'Grüße' });
     }
-    // undici opens a second connection for the second request, then keeps reusing it.
+    // The pool's first connection still counts as busy when the second request leaves right after the first
+    // answer's body was read, so it opens a second one; from then on both are reused.
     expect(connections()).toBeLessThanOrEqual(2);
+  });
+
+  it('opens at most `connections` connections, however many requests are in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const { url, connections } = await serve((res) => {
+      peak = Math.max(peak, ++inFlight);
+      setTimeout(() => (inFlight--, res.end('{}')), 20);
+    });
+    const client = http(url, { connections: 3 });
+    await Promise.all(Array.from({ length: 12 }, () => client.send({ method: 'GET', path: '/api/violation-types' })));
+    expect(connections()).toBe(3);
+    expect(peak).toBe(3);
+  });
+
+  it('closes its connections on close(), so nothing holds the process open', async () => {
+    const { url } = await serve((res) => res.end('{}'));
+    const client = createHttp({ baseUrl: url });
+    await client.send({ method: 'GET', path: '/api/violation-types' });
+    let open = 0;
+    server!.getConnections((_error, count) => (open = count));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(open).toBe(1);
+    await client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    server!.getConnections((_error, count) => (open = count));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(open).toBe(0);
   });
 
   it('treats a connection closed mid-body as a network failure and retries it', async () => {
@@ -50,8 +94,9 @@ describe('the fetch transport', () => {
       res.write('{"partial":');
       setTimeout(() => res.destroy(), 10);
     });
-    const http = createHttp({ baseUrl: url, ...noWait });
-    await expect(http({ method: 'GET', path: '/api/violations' })).rejects.toBeInstanceOf(NetworkError);
+    await expect(http(url).send({ method: 'GET', path: '/api/violations' })).rejects.toThrow(
+      new NetworkError(`could not reach ${url} (other side closed)`),
+    );
     expect(calls).toBe(4);
   });
 
@@ -60,17 +105,21 @@ describe('the fetch transport', () => {
       res.writeHead(200, { 'Content-Length': '100' });
       res.write('{"slow":');
     });
-    const http = createHttp({ baseUrl: url, timeoutMs: 200, ...noWait });
-    await expect(http({ method: 'GET', path: '/api/violations' })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(http(url, { timeoutMs: 200 }).send({ method: 'GET', path: '/api/violations' })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
   });
 });
 
 describe('network failures', () => {
-  it('names the innermost reason fetch gives, not its generic "fetch failed"', async () => {
-    // Port 1 is on fetch's list of blocked ports: undici refuses it before connecting.
-    const http = createHttp({ baseUrl: 'http://127.0.0.1:1', ...noWait });
-    await expect(http({ method: 'GET', path: '/api/violation-types' })).rejects.toThrow(
-      new NetworkError('could not reach http://127.0.0.1:1 (bad port)'),
+  it('names the system reason (ECONNREFUSED), not a generic wrapper message', async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const url = `http://127.0.0.1:${port}`;
+    await expect(http(url).send({ method: 'GET', path: '/api/violation-types' })).rejects.toThrow(
+      new NetworkError(`could not reach ${url} (ECONNREFUSED)`),
     );
   });
 });

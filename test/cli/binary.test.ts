@@ -87,4 +87,34 @@ describe('the fullstop binary', () => {
       stderr: 'error: No Fullstop URL configured: run `fullstop configure` or set FULLSTOP_URL\n',
     });
   });
+
+  it('ends at once with exit 130 on Ctrl-C while it waits to retry', async () => {
+    const busy = createServer((_req, res) => {
+      res.writeHead(503, { 'Retry-After': '60', 'Content-Type': 'application/json' });
+      res.end('{"status":503,"error":"Service Unavailable","message":"maintenance","path":"/api/violation-types"}');
+      // The answer is out: the command now waits a minute before it retries, unless interrupted.
+      setTimeout(() => child.kill('SIGINT'), 100);
+    });
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const home = tempHome();
+    const child = spawn(process.execPath, [bin, 'types'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        FULLSTOP_CONFIG_DIR: home,
+        FULLSTOP_URL: `http://127.0.0.1:${(busy.address() as { port: number }).port}`,
+        FULLSTOP_TOKEN: 'binary-test-token',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const started = performance.now();
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    const elapsed = performance.now() - started;
+    busy.closeAllConnections();
+    await new Promise((resolve) => busy.close(resolve));
+    expect({ code, stderr }).toEqual({ code: 130, stderr: 'error: interrupted\n' });
+    expect(elapsed).toBeLessThan(3000);
+  });
 });

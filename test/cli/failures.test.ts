@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { delay, http, HttpResponse, passthrough } from 'msw';
+import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import {
@@ -56,8 +56,9 @@ describe('failures', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /^error: GET https:\/\/fullstop\.example\.org\/api\/violations\?\S+: 503 service unavailable: Dependency unavailable\n$/,
+      /^error: GET \S+\/api\/violations\?\S+: 503 service unavailable: Dependency unavailable\n$/,
     );
+    expect(r.stderr.startsWith(`error: GET ${BASE_URL}/api/violations?`)).toBe(true);
   });
 
   it('times out with a hint', async () => {
@@ -71,8 +72,7 @@ describe('failures', () => {
     expect(r).toMatchObject({
       code: 1,
       stdout: '',
-      stderr:
-        'error: no answer from https://fullstop.example.org within 1 s\nhint: raise --timeout if the server is just slow\n',
+      stderr: `error: no answer from ${BASE_URL} within 1 s\nhint: raise --timeout if the server is just slow\n`,
     });
   });
 
@@ -115,7 +115,6 @@ describe('failures', () => {
   it('reports a refused connection after retrying', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
-    msw.use(http.all(`${url}/*`, () => passthrough()));
     const r = await runCli(['types'], { env: { FULLSTOP_URL: url } });
     expect(r).toMatchObject({
       code: 1,

@@ -1,7 +1,17 @@
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
-import { BASE_URL, javaServer, server as msw, useMsw } from '../helpers/msw.js';
+import {
+  BASE_URL,
+  fixtureViolations,
+  javaServer,
+  openConnections,
+  server as msw,
+  useMsw,
+  type JavaServer,
+} from '../helpers/msw.js';
+import { BATCH_CHUNK } from '../../src/cli/commands/resolve-violations/execute.js';
+import type { BatchResolutionOutcome } from '../../src/shared/resolution-batch.js';
 
 useMsw();
 
@@ -139,10 +149,154 @@ describe('resolve-violations', () => {
     expect(peak).toBe(3);
   });
 
+  it('closes its connections when the command ends', async () => {
+    javaServer();
+    const r = await runCli(['resolve-violations', '-i', '101,102,103,104', '--concurrency', '3', 'c']);
+    expect(r.code).toBe(0);
+    await vi.waitFor(async () => expect(await openConnections()).toBe(0), { timeout: 1000 });
+  });
+
   it('rejects an empty comment and a bad --concurrency as usage errors', async () => {
     expect((await runCli(['resolve-violations', '-t', 'X', ' '])).code).toBe(2);
     const bad = await runCli(['resolve-violations', '-t', 'X', '--concurrency', '0', 'c']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("error: option '--concurrency <n>' argument '0' is invalid. expected an integer ≥ 1");
+  });
+});
+
+/** The batch endpoint of this project's server, over the Java-shaped state; `answer` may replace any answer. */
+function withBatchEndpoint(
+  server: JavaServer,
+  answer: (ids: number[], results: BatchResolutionOutcome[]) => Response | undefined = () => undefined,
+) {
+  const batches: number[][] = [];
+  msw.use(
+    http.post(`${BASE_URL}/api/violations/resolutions`, async ({ request }) => {
+      const { ids, comment } = (await request.json()) as { ids: number[]; comment: string };
+      batches.push(ids);
+      const results = ids.map((id): BatchResolutionOutcome => {
+        const found = server.violations.find((v) => v.id === id);
+        if (!found) return { id, status: 'not_found', message: `violation ${id} not found` };
+        server.resolutions.set(id, { body: comment, contentType: 'application/json' });
+        return { id, status: 'resolved' };
+      });
+      return answer(ids, results) ?? HttpResponse.json({ results });
+    }),
+  );
+  return batches;
+}
+
+describe('resolve-violations: batch endpoint or one request per violation', () => {
+  it('falls back to one request per violation when the server answers 405 for the batch path (Java)', async () => {
+    const server = javaServer();
+    const r = await runCli(['resolve-violations', '-t', 'WRONG_REGION', '--since', '7d', '-o', 'json', 'c']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { id: 102, status: 'resolved' },
+      { id: 103, status: 'resolved' },
+    ]);
+    const calls = server.requests.map((q) => `${q.method} ${new URL(q.url).pathname}`);
+    expect(calls[0]).toBe('GET /api/violations');
+    // One probe, which carries no id, then the original's requests.
+    expect(calls.slice(1, 2)).toEqual(['POST /api/violations/resolutions']);
+    expect(calls.slice(2).sort()).toEqual([
+      'POST /api/violations/102/resolution',
+      'POST /api/violations/103/resolution',
+    ]);
+    expect(await server.requests[1]!.json()).toEqual({ ids: [], comment: 'capability probe' });
+  });
+
+  it('falls back on 404 too (a gateway, an older server), and probes once per command', async () => {
+    const server = javaServer();
+    let probes = 0;
+    msw.use(
+      http.post(`${BASE_URL}/api/violations/resolutions`, () => {
+        probes++;
+        return new HttpResponse(null, { status: 404 });
+      }),
+    );
+    const r = await runCli(['resolve-violations', '-i', '101,102,103', 'c']);
+    expect(r.code).toBe(0);
+    expect(probes).toBe(1);
+    expect([...server.resolutions.keys()].sort()).toEqual([101, 102, 103]);
+  });
+
+  it('sends the ids in one request when the server has the endpoint, and reports each item', async () => {
+    const server = javaServer();
+    const batches = withBatchEndpoint(server);
+    const r = await runCli(['resolve-violations', '-i', '101,102,108,999', '-o', 'json', 'batch']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { id: 101, status: 'resolved' },
+      { id: 102, status: 'resolved' },
+      { id: 108, status: 'skipped', error: 'already resolved' },
+      { id: 999, status: 'failed', error: 'not found' },
+    ]);
+    expect(batches).toEqual([[], [101, 102]]);
+    expect(server.resolutions.get(101)).toEqual({ body: 'batch', contentType: 'application/json' });
+    expect(server.requests.filter((q) => q.url.endsWith('/resolution'))).toEqual([]);
+  });
+
+  it('fails the items of a chunk the server failed, or left out, and keeps the rest', async () => {
+    const many = Array.from({ length: BATCH_CHUNK + 3 }, (_, i) => ({ ...fixtureViolations()[0]!, id: 1000 + i }));
+    const server = javaServer(many);
+    const batches = withBatchEndpoint(server, (ids, results) => {
+      if (ids.length === 3) return new HttpResponse('database is locked', { status: 500 });
+      // A status this client does not know, and no outcome at all for 1000.
+      if (ids.length > 0) return HttpResponse.json({ results: [...results.slice(2), { id: 1001, status: 'held' }] });
+      return undefined;
+    });
+    const ids = many.map((v) => v.id);
+    const r = await runCli(['resolve-violations', '-i', ids.join(','), '-o', 'json', 'c']);
+    expect(r.code).toBe(1);
+    expect(batches[0]).toEqual([]);
+    expect(batches.slice(1).map((b) => b.length)).toEqual(expect.arrayContaining([BATCH_CHUNK, 3]));
+    expect(batches).toHaveLength(3);
+    const results = JSON.parse(r.stdout) as Array<{ id: number; status: string; error?: string }>;
+    expect(results[0]).toEqual({ id: 1000, status: 'failed', error: 'the server sent no outcome for it' });
+    expect(results[1]).toEqual({ id: 1001, status: 'failed', error: 'held' });
+    expect(results.slice(2, BATCH_CHUNK).every((x) => x.status === 'resolved')).toBe(true);
+    expect(results.slice(BATCH_CHUNK)).toEqual(
+      ids.slice(BATCH_CHUNK).map((id) => ({
+        id,
+        status: 'failed',
+        error: '500 internal server error: database is locked',
+      })),
+    );
+    expect(r.stderr).toContain(`resolved ${BATCH_CHUNK - 2}, skipped 0, failed 5\n`);
+  });
+
+  it('stops before resolving anything when the probe fails, naming the reason', async () => {
+    const server = javaServer();
+    msw.use(
+      http.post(`${BASE_URL}/api/violations/resolutions`, () => new HttpResponse('{"results": [', { status: 200 })),
+    );
+    const r = await runCli(['resolve-violations', '-t', 'WRONG_REGION', '--since', '7d', 'c']);
+    expect(r).toMatchObject({
+      code: 1,
+      stderr:
+        'resolved 0, skipped 0, failed 0\nerror: the server sent malformed JSON for the batch resolution\n' +
+        'hint: is the configured URL a fullstop server?\n',
+    });
+    expect(server.resolutions.size).toBe(0);
+  });
+
+  it('ends at once with exit 130 when interrupted while waiting to retry', async () => {
+    const server = javaServer();
+    const interrupt = new AbortController();
+    msw.use(
+      http.post(`${BASE_URL}/api/violations/:id/resolution`, () => {
+        setTimeout(() => interrupt.abort(), 50);
+        return new HttpResponse(null, { status: 503, headers: { 'Retry-After': '60' } });
+      }),
+    );
+    const started = performance.now();
+    const r = await runCli(['resolve-violations', '-i', '101', 'c'], { signal: interrupt.signal });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe(
+      'resolved 0, skipped 0, failed 0\nerror: interrupted: the remaining violations were not resolved\n',
+    );
+    expect(server.resolutions.size).toBe(0);
   });
 });

@@ -1,16 +1,21 @@
 /**
- * msw for the CLI and client tests: unhandled requests fail the test, and `javaServer()` answers like the
- * original Java server (fullstop-api.md §1–§2): Spring page envelope with snake_case keys and a `sort` array,
- * empty 403/404 bodies, Spring Boot error JSON. It applies only the filters the Java server knows
- * (`accounts`, `from`, `to`, `type`/`types`, `severity`, application ids, `checked`) and ignores `regions`/`meta`.
+ * msw handlers served by a real HTTP server on a random local port (`@mswjs/http-middleware`), so the CLI and
+ * client tests go through the real transport: sockets, keep-alive, timeouts. A request no handler answers fails
+ * the test. `javaServer()` answers like the original Java server: Spring Data page envelope with snake_case keys
+ * and a `sort` array, empty 403/404 bodies, Spring Boot error JSON, 405 for the batch resolution path it does not
+ * have. It applies only the filters the Java server knows (`accounts`, `from`, `to`, `type`/`types`, `severity`,
+ * application ids, `checked`) and ignores `regions`/`meta`.
  */
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createMswApp } from '@mswjs/http-middleware';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { http, HttpResponse, type RequestHandler } from 'msw';
-import { setupServer } from 'msw/node';
+import { getResponse, http, HttpResponse, type RequestHandler } from 'msw';
 import type { Violation, ViolationType } from '../../src/shared/violation.js';
 
-export const BASE_URL = 'https://fullstop.example.org';
+/** The test server's URL, e.g. `http://127.0.0.1:40123`; set once `useMsw()` has started it. */
+export let BASE_URL = '';
 export const TOKEN = 'test-token-0123456789-0123456789-abc';
 
 const fixture = (name: string): unknown =>
@@ -20,13 +25,52 @@ const fixture = (name: string): unknown =>
 export const fixtureViolations = () => fixture('violations.json') as Violation[];
 export const fixtureTypes = () => fixture('violation-types.json') as ViolationType[];
 
-export const server = setupServer();
+let handlers: RequestHandler[] = [];
+const unhandled: string[] = [];
+let listening: Server | undefined;
 
-/** Starts msw for the calling test file; every request must be handled. */
+/** Like msw's setupServer: `use()` adds handlers that win over earlier ones, `resetHandlers()` drops them. */
+export const server = {
+  use(...added: RequestHandler[]): void {
+    handlers = [...added, ...handlers];
+  },
+  resetHandlers(): void {
+    handlers = [];
+  },
+};
+
+/** The one handler the middleware knows: it asks the handlers of the moment, as msw's setupServer would. */
+const current = http.all('*', async ({ request }) => {
+  const response = await getResponse(handlers, request);
+  if (response) return response;
+  unhandled.push(`${request.method} ${request.url}`);
+  return HttpResponse.json({ error: 'no msw handler for this request' }, { status: 500 });
+});
+
+/** How many connections to the test server are open now. */
+export function openConnections(): Promise<number> {
+  return new Promise((resolve, reject) =>
+    listening!.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
+}
+
+/** Starts the server for the calling test file; every request must be handled. */
 export function useMsw(): void {
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-  afterEach(() => server.resetHandlers());
-  afterAll(() => server.close());
+  beforeAll(async () => {
+    // The middleware is CommonJS and sees msw's CommonJS typings: the same class, typed twice.
+    listening = createHttpServer(createMswApp(current as unknown as Parameters<typeof createMswApp>[0]));
+    await new Promise<void>((resolve) => listening!.listen(0, '127.0.0.1', resolve));
+    BASE_URL = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  });
+  afterEach(() => {
+    server.resetHandlers();
+    const missed = unhandled.splice(0);
+    if (missed.length > 0) throw new Error(`requests without an msw handler: ${missed.join(', ')}`);
+  });
+  afterAll(async () => {
+    listening?.closeAllConnections();
+    await new Promise((resolve) => listening?.close(resolve));
+  });
 }
 
 /** Spring Boot 1.5's default error body. */
@@ -142,6 +186,17 @@ export function javaServer(violations: Violation[] = fixtureViolations(), token 
       state.resolutions.set(found.id, { body, contentType: request.headers.get('content-type') });
       found.comment = body;
       return HttpResponse.json(found);
+    }),
+    // Spring MVC: `/api/violations/{id}` matches the path for GET only, hence 405 (after authentication).
+    http.post(`${BASE_URL}/api/violations/resolutions`, ({ request }) => {
+      state.requests.push(request.clone());
+      if (!authorised(request)) return unauthorised();
+      return springError(
+        405,
+        'Method Not Allowed',
+        "Request method 'POST' not supported",
+        '/api/violations/resolutions',
+      );
     }),
     http.get(`${BASE_URL}/api/violation-types`, ({ request }) => {
       state.requests.push(request.clone());

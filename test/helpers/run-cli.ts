@@ -24,6 +24,8 @@ export interface RunOptions {
   answers?: Array<string | boolean>;
   /** Environment without the default FULLSTOP_URL and FULLSTOP_TOKEN. */
   bare?: boolean;
+  /** Stands for Ctrl-C: aborting it interrupts the command as the real process's SIGINT does. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -86,7 +88,15 @@ export async function runCli(argv: string[], options: RunOptions = {}, home = te
     ...(options.bare ? {} : { FULLSTOP_URL: BASE_URL, FULLSTOP_TOKEN: TOKEN }),
     ...options.env,
   };
-  const ctx = createContext({ io, env, now: () => NOW, home, http: { sleep: async () => {}, backoffMs: () => 0 } });
+  // No backoff between retries, so retried failures take milliseconds; a Retry-After is still honoured.
+  const ctx = createContext({
+    io,
+    env,
+    now: () => NOW,
+    home,
+    http: { backoffMs: () => 0 },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const code = await main(argv, ctx);
   return { code, stdout, stderr, prompts, home };
 }

@@ -11,7 +11,7 @@ beforeAll(async () => {
     draft({ eventId: 'e2', accountId: ACCOUNT_B }),
     draft({ eventId: 'e3' }),
   ]);
-  await t.store.resolveViolation(3, 'done', 'alice');
+  await t.store.resolveViolation(3, 'done', 'alice', '*');
 });
 afterAll(() => t.close());
 

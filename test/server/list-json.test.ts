@@ -62,7 +62,7 @@ beforeAll(async () => {
     draft({ eventId: 'meta-unicode', metaInfo: { ключ: 'значение', emoji: '🎉', ctl: '\u0000\b\f' } }),
     draft({ eventId: 'resolved', type: 'WRONG_AMI' }),
   ]);
-  await store.resolveViolation(9, 'fixed "it"\n', 'alice');
+  await store.resolveViolation(9, 'fixed "it"\n', 'alice', '*');
   await store
     .createWhitelistingRule(
       { reason: 'test', accountId: ACCOUNT_A, region: 'eu-west-1', violationType: 'EC2_WITH_KEYPAIR' } as never,

@@ -36,7 +36,7 @@ beforeAll(async () => {
     await t.store.insertViolations([d]);
   }
   vi.useRealTimers();
-  await t.store.resolveViolation(5, 'done', 'alice');
+  await t.store.resolveViolation(5, 'done', 'alice', '*');
 });
 afterAll(() => t.close());
 

@@ -4,6 +4,7 @@ import { ExitSignal, InterruptedError, UsageError, EXIT } from '../errors.js';
 import { integer, list, parser } from '../options.js';
 import { parseAccounts } from '../settings.js';
 import { parseTimeSpec } from '../time-spec.js';
+import { startProgressBar } from '../progress.js';
 import type { IngestSummary, FileOutcome, RunIngestOptions } from '../../server/ingest/run.js';
 
 export interface IngestCommandOptions {
@@ -51,40 +52,35 @@ function summaryJson(s: IngestSummary) {
   };
 }
 
+function failureLine(o: FileOutcome): string {
+  return `failed: ${o.source} ${o.key}: ${o.reason ?? ''}`;
+}
+
 function printFailure(ctx: Context, o: FileOutcome): void {
-  ctx.io.err(`failed: ${o.source} ${o.key}: ${o.reason ?? ''}`);
+  ctx.io.err(failureLine(o));
 }
 
 /** A progress bar on a terminal's stderr; failures are printed as they happen, or after the bar is gone. */
 async function progressReporter(
   ctx: Context,
 ): Promise<{ onFile: (s: IngestSummary, o: FileOutcome) => void; stop: () => void }> {
-  const stream = ctx.io.progressStream;
-  if (stream === undefined || !ctx.io.stderrIsTTY) {
+  const bar = await startProgressBar(
+    ctx.io,
+    'ingesting {value}/{total} files | {records} records | {violations} new violations',
+    { records: 0, violations: 0 },
+  );
+  if (bar === undefined) {
     return { onFile: (_s, o) => o.status === 'failed' && printFailure(ctx, o), stop: () => {} };
   }
-  const { SingleBar } = await import('cli-progress');
-  const bar = new SingleBar({
-    stream,
-    format: 'ingesting {value}/{total} files | {records} records | {violations} new violations',
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  const failures: FileOutcome[] = [];
-  bar.start(0, 0, { records: 0, violations: 0 });
   return {
     onFile(s, o) {
-      if (o.status === 'failed') failures.push(o);
-      bar.setTotal(s.files);
-      bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, {
+      if (o.status === 'failed') bar.hold(failureLine(o));
+      bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, s.files, {
         records: s.records,
         violations: s.violationsNew,
       });
     },
-    stop() {
-      bar.stop();
-      for (const o of failures) printFailure(ctx, o);
-    },
+    stop: () => bar.stop(),
   };
 }
 

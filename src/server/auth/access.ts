@@ -9,7 +9,8 @@ import { WRITE_SCOPE } from './principal.js';
 import type { TeamService } from './team-service.js';
 
 export interface AccessControl {
-  assertCanResolve(principal: Principal, accountId: string | null): Promise<void>;
+  /** The accounts whose violations `principal` may resolve: every account (`*`) or these. */
+  resolvableAccounts(principal: Principal): Promise<'*' | readonly string[]>;
   assertCanManageRules(principal: Principal): Promise<void>;
   assertCanCreateViolations(principal: Principal): void;
 }
@@ -19,15 +20,12 @@ export function createAccessControl(options: {
   allowedTeams: readonly string[];
 }): AccessControl {
   const { teamService, allowedTeams } = options;
+  async function resolvableAccounts(principal: Principal): Promise<'*' | readonly string[]> {
+    if (principal.unrestricted || principal.accounts === '*') return '*';
+    return principal.accounts ?? (teamService ? await teamService.accountsOf(principal.uid, principal.token) : []);
+  }
   return {
-    async assertCanResolve(principal, accountId) {
-      if (principal.unrestricted || principal.accounts === '*') return;
-      const accounts =
-        principal.accounts ?? (teamService ? await teamService.accountsOf(principal.uid, principal.token) : []);
-      if (accountId === null || !accounts.includes(accountId)) {
-        throw forbidden(`${principal.uid} may not resolve violations of account ${accountId ?? '(none)'}`);
-      }
-    },
+    resolvableAccounts,
     async assertCanManageRules(principal) {
       if (principal.unrestricted) return;
       const teams = principal.teams ?? (teamService ? await teamService.teamsOf(principal.uid, principal.token) : []);
@@ -42,4 +40,9 @@ export function createAccessControl(options: {
         throw forbidden(`creating violations needs scope ${WRITE_SCOPE}`);
     },
   };
+}
+
+/** Why `principal` may not resolve a violation of `accountId`: the 403 message of both resolution routes. */
+export function mayNotResolve(principal: Principal, accountId: string | null): string {
+  return `${principal.uid} may not resolve violations of account ${accountId ?? '(none)'}`;
 }

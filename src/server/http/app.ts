@@ -18,6 +18,7 @@ import type { RouteDeps } from './deps.js';
 import { healthRoutes } from './routes/health.js';
 import { violationRoutes } from './routes/violations.js';
 import { resolutionRoutes } from './routes/resolution.js';
+import { batchResolutionRoutes } from './routes/resolutions.js';
 import { violationTypeRoutes } from './routes/violation-types.js';
 import { violationCountRoutes } from './routes/violation-count.js';
 import { whitelistingRuleRoutes } from './routes/whitelisting-rules.js';
@@ -94,6 +95,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       api.removeContentTypeParser('text/plain');
       await api.register(violationRoutes, deps);
       await api.register(resolutionRoutes, deps);
+      await api.register(batchResolutionRoutes, deps);
       await api.register(violationTypeRoutes, deps);
       await api.register(violationCountRoutes, deps);
       await api.register(whitelistingRuleRoutes, deps);

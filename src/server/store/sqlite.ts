@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FileCommit, ViolationStore } from './store.js';
+import type { BatchResolution, FileCommit, Resolution, ResolvableAccounts, ViolationStore } from './store.js';
 import { UnknownViolationTypeError } from './store.js';
 import type { JsonPage } from './store.js';
 import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from '../model.js';
@@ -36,6 +36,7 @@ import { SqliteRules } from './sqlite-rules.js';
 import { installJsonSupport, MissingTypeJsonError, writeTypeJson } from './sqlite-json.js';
 import { RowJsonCache } from './sqlite-json-cache.js';
 import { SqliteFileLog } from './sqlite-file-log.js';
+import { SqliteResolver } from './sqlite-resolve.js';
 
 const COUNT_CACHE_LIMIT = 1000;
 const OPEN_ONLY = stateCondition(undefined, undefined);
@@ -46,6 +47,7 @@ export class SqliteStore implements ViolationStore {
   private readonly inserter: SqliteInserter;
   private readonly rules: SqliteRules;
   private readonly fileLog: SqliteFileLog;
+  private readonly resolver: SqliteResolver;
   private types = new Map<string, ViolationType>();
   private readonly counts = new Map<string, number>();
   private readonly statements = new Map<string, Database.Statement>();
@@ -70,6 +72,7 @@ export class SqliteStore implements ViolationStore {
     installJsonSupport(this.db, () => this.types);
     this.rowJson = new RowJsonCache(this.db);
     this.fileLog = new SqliteFileLog(this.db);
+    this.resolver = new SqliteResolver(this.db);
     this.refresh();
   }
 
@@ -135,18 +138,26 @@ export class SqliteStore implements ViolationStore {
     return row === undefined ? undefined : this.toDto(row);
   }
 
-  async resolveViolation(id: number, comment: string, by: string): Promise<Violation | undefined> {
-    // One statement commits atomically on its own, and RETURNING hands back the updated row: no BEGIN/COMMIT
-    // round and no second read, which together were most of a resolution's cost in the store.
-    let row: ViolationRow | undefined;
+  async resolveViolation(id: number, comment: string, by: string, accounts: ResolvableAccounts): Promise<Resolution> {
     try {
-      row = this.statement(
-        'UPDATE violation SET comment = ?, last_modified = ?, last_modified_by = ?, version = version + 1 WHERE id = ? RETURNING *',
-      ).get(comment, Date.now(), by, id) as ViolationRow | undefined;
+      const result = this.resolver.resolve(id, comment, by, accounts);
+      return 'status' in result ? result : { status: 'resolved', violation: this.toDto(result) };
     } finally {
       this.dropCachedCounts();
     }
-    return row === undefined ? undefined : this.toDto(row);
+  }
+
+  async resolveViolations(
+    ids: readonly number[],
+    comment: string,
+    by: string,
+    accounts: ResolvableAccounts,
+  ): Promise<BatchResolution[]> {
+    try {
+      return this.resolver.resolveAll(ids, comment, by, accounts);
+    } finally {
+      this.dropCachedCounts();
+    }
   }
 
   async listViolationTypes(): Promise<ViolationType[]> {

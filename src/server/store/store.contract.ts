@@ -188,13 +188,68 @@ export function describeStoreContract(name: string, open: () => Promise<Violatio
       await store.insertViolations([draft(), draft({ eventId: 'e2' })]);
       const [first] = (await store.listViolations({}, page())).content;
       expect((await store.listViolations({}, page())).total).toBe(2);
-      const resolved = await store.resolveViolation(first!.id, 'fixed', 'alice');
-      expect(resolved).toMatchObject({ comment: 'fixed', last_modified_by: 'alice', version: first!.version + 1 });
+      const resolved = await store.resolveViolation(first!.id, 'fixed', 'alice', '*');
+      expect(resolved).toEqual({ status: 'resolved', violation: await store.getViolation(first!.id) });
+      expect(resolved).toMatchObject({
+        violation: { comment: 'fixed', last_modified_by: 'alice', version: first!.version + 1 },
+      });
       expect((await store.listViolations({}, page())).total).toBe(1);
       expect((await store.listViolations({ checked: true }, page())).total).toBe(1);
       expect((await store.listViolations({ checked: true, whitelisted: true }, page())).total).toBe(0);
-      expect(await store.resolveViolation(999_999, 'x', 'alice')).toBeUndefined();
+      expect(await store.resolveViolation(999_999, 'x', 'alice', '*')).toEqual({ status: 'not_found' });
       expect(await store.getViolation(999_999)).toBeUndefined();
+    });
+
+    it('resolves only violations of the accounts given, and says why it did not', async () => {
+      await store.insertViolations([draft(), draft({ eventId: 'e2', accountId: '222222222222' })]);
+      const [mine, other] = (await store.listViolations({}, page())).content;
+      const allowed = await store.resolveViolation(mine!.id, 'ok', 'bob', ['111111111111', '333333333333']);
+      expect(allowed).toMatchObject({ status: 'resolved', violation: { id: mine!.id, comment: 'ok' } });
+      expect(await store.resolveViolation(other!.id, 'no', 'bob', ['111111111111'])).toEqual({
+        status: 'forbidden',
+        accountId: '222222222222',
+      });
+      expect(await store.resolveViolation(other!.id, 'no', 'bob', [])).toEqual({
+        status: 'forbidden',
+        accountId: '222222222222',
+      });
+      expect(await store.resolveViolation(999_999, 'no', 'bob', ['111111111111'])).toEqual({ status: 'not_found' });
+      expect((await store.getViolation(other!.id))!.comment).toBeNull();
+      // Re-resolving overwrites the comment, as the original does.
+      const again = await store.resolveViolation(mine!.id, 'again', 'carol', '*');
+      expect(again).toMatchObject({ violation: { comment: 'again', last_modified_by: 'carol', version: 2 } });
+    });
+
+    it('resolves a batch in one go: one outcome per id, in order, the account checked per violation', async () => {
+      await store.insertViolations([
+        draft(),
+        draft({ eventId: 'e2' }),
+        draft({ eventId: 'e3', accountId: '222222222222' }),
+        draft({ eventId: 'e4', accountId: '333333333333' }),
+      ]);
+      const ids = (await store.listViolations({}, page())).content.map((v) => v.id);
+      const [a, b, c, d] = ids as [number, number, number, number];
+      const outcomes = await store.resolveViolations([d, 999_999, a, c, b], 'batch', 'bob', [
+        '111111111111',
+        '222222222222',
+      ]);
+      expect(outcomes).toEqual([
+        { id: d, status: 'forbidden', accountId: '333333333333' },
+        { id: 999_999, status: 'not_found' },
+        { id: a, status: 'resolved' },
+        { id: c, status: 'resolved' },
+        { id: b, status: 'resolved' },
+      ]);
+      expect(await store.getViolation(a)).toMatchObject({ comment: 'batch', last_modified_by: 'bob', version: 1 });
+      expect((await store.getViolation(d))!.comment).toBeNull();
+      expect((await store.listViolations({}, page())).total).toBe(1);
+      expect((await store.listViolations({ checked: true }, page())).total).toBe(3);
+      expect(await store.resolveViolations([d, a], 'all', 'root', '*')).toEqual([
+        { id: d, status: 'resolved' },
+        { id: a, status: 'resolved' },
+      ]);
+      expect(await store.getViolation(a)).toMatchObject({ comment: 'all', version: 2 });
+      expect(await store.resolveViolations([], 'none', 'root', '*')).toEqual([]);
     });
 
     it('counts by account and type, and by application version and type', async () => {

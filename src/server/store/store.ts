@@ -59,8 +59,21 @@ export interface ViolationStore extends IngestStore {
   /** Optional fast path: the same page's `content` as a JSON array (UTF-8), exactly as the DTOs serialise. */
   listViolationsJson?(filter: ViolationFilter, page: PageRequest): Promise<JsonPage>;
   getViolation(id: number): Promise<Violation | undefined>;
-  /** Sets the comment (re-resolving overwrites it); undefined when the violation does not exist. */
-  resolveViolation(id: number, comment: string, by: string): Promise<Violation | undefined>;
+  /**
+   * Sets the comment (re-resolving overwrites it) when the violation's account is among `accounts`, checked in
+   * the same statement as the update; tells `not_found` from `forbidden` (with the account) otherwise.
+   */
+  resolveViolation(id: number, comment: string, by: string, accounts: ResolvableAccounts): Promise<Resolution>;
+  /**
+   * `resolveViolation` for each of `ids` (distinct), in one transaction; one outcome per id, in the order of
+   * `ids`. The resolved rows are not read back.
+   */
+  resolveViolations(
+    ids: readonly number[],
+    comment: string,
+    by: string,
+    accounts: ResolvableAccounts,
+  ): Promise<BatchResolution[]>;
 
   listViolationTypes(): Promise<ViolationType[]>;
   /** Open/resolved/whitelisted counts per account and type; `from`/`to` strict (§1.4 (6)). */
@@ -87,6 +100,21 @@ export interface JsonPage {
   count: number;
   total: number;
 }
+
+/** The accounts a caller may resolve violations of: every account, or these. */
+export type ResolvableAccounts = '*' | readonly string[];
+
+/** The outcome of one resolution. */
+export type Resolution =
+  | { status: 'resolved'; violation: Violation }
+  | { status: 'not_found' }
+  | { status: 'forbidden'; accountId: string | null };
+
+/** The outcome for one id of a batch: as {@link Resolution}, without the updated violation. */
+export type BatchResolution =
+  | { id: number; status: 'resolved' }
+  | { id: number; status: 'not_found' }
+  | { id: number; status: 'forbidden'; accountId: string | null };
 
 /** A whitelisting rule names a violation type the store does not know. */
 export class UnknownViolationTypeError extends Error {

@@ -18,7 +18,8 @@ Examples:
   $ fullstop resolve-violations --accounts 123456789012 -m ami_name=another-ami --dry-run 'approved AMI'
 
 Violations that already have a comment are skipped. On a terminal it asks before resolving (unless --yes or
---violation-ids); without one it proceeds, as the original client did.`;
+--violation-ids); without one it proceeds, as the original client did. Exit status 1 when any could not be
+resolved: run it again to finish the job.`;
 
 function parseIds(value: string): number[] {
   return value
@@ -34,7 +35,7 @@ function summary(results: ResolveResult[]): string {
 
 async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<void> {
   if (comment.trim() === '') throw new UsageError('the comment must not be empty');
-  const { planResolution, executePlan } = await import('./resolve.js');
+  const [{ planResolution }, { executePlan }] = await Promise.all([import('./resolve.js'), import('./execute.js')]);
   const plan = await planResolution(opts, ctx);
   for (const r of plan.done) ctx.io.err(`${r.status} ${r.id}: ${r.error ?? ''}`);
 
@@ -88,7 +89,11 @@ export function register(program: Command, ctx: Context): void {
   command
     .addOption(new Option('--dry-run', 'list what would be resolved and change nothing'))
     .addOption(new Option('-y, --yes', 'do not ask for confirmation'))
-    .addOption(new Option('--concurrency <n>', 'resolve this many at once').argParser(integer(1)).default(8));
+    .addOption(
+      new Option('--concurrency <n>', 'requests at once (a request resolves up to 250 on fullstop server, else one)')
+        .argParser(integer(1))
+        .default(8),
+    );
   for (const option of connectionOptions()) command.addOption(option);
   command.addHelpText('after', EXAMPLES).action((comment: string, opts: ResolveFlags) => run(comment, opts, ctx));
 }

@@ -1,8 +1,9 @@
-/** Progress of a batch on stderr: a cli-progress bar on a terminal, one line per item otherwise. */
+/** Progress of a batch on stderr: the shared progress bar on a terminal, one line per item otherwise. */
 import type { Io } from '../../io.js';
+import { startProgressBar } from '../../progress.js';
 
 export interface Progress {
-  /** Reports one finished item; `line` is printed when there is no bar. */
+  /** Reports one finished item; `line` is printed when there is no bar (failures also after the bar). */
   tick(line: string): void;
   /** Stops the bar; lines held back while it ran are printed now. */
   stop(): void;
@@ -10,23 +11,16 @@ export interface Progress {
 
 /** Starts progress reporting for `total` items. */
 export async function startProgress(io: Io, total: number): Promise<Progress> {
-  if (!io.stderrIsTTY || !io.progressStream || total < 2) return lineProgress(io);
-  const { SingleBar, Presets } = (await import('cli-progress')).default;
-  const bar = new SingleBar(
-    { stream: io.progressStream, format: 'resolving [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: true },
-    Presets.shades_classic,
-  );
-  const held: string[] = [];
-  bar.start(total, 0);
+  const bar = total < 2 ? undefined : await startProgressBar(io, 'resolving [{bar}] {value}/{total}');
+  if (bar === undefined) return lineProgress(io);
+  let done = 0;
+  bar.update(0, total);
   return {
     tick(line) {
-      if (line.startsWith('failed')) held.push(line);
-      bar.increment();
+      if (line.startsWith('failed')) bar.hold(line);
+      bar.update(++done, total);
     },
-    stop() {
-      bar.stop();
-      for (const line of held) io.err(line);
-    },
+    stop: () => bar.stop(),
   };
 }
 

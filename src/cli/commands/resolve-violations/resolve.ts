@@ -1,4 +1,5 @@
-/** The behaviour of resolve-violations: choose the candidates, then resolve them concurrently. */
+/** The planning half of resolve-violations: choose the candidates (`execute.ts` resolves them). */
+import pLimit from 'p-limit';
 import type { FullstopClient } from '../../../client/client.js';
 import { AbortedError, AuthError, isNotFound } from '../../../client/index.js';
 import type { Violation } from '../../../shared/violation.js';
@@ -7,8 +8,6 @@ import { UsageError } from '../../errors.js';
 import type { ConnectionOptions, FilterOptions } from '../../options.js';
 import { toMatcher, toViolationQuery } from '../../violation-query.js';
 import { collectViolations } from '../../../client/paging.js';
-import { runPool } from './pool.js';
-import { startProgress } from './progress.js';
 
 export interface ResolveOptions extends FilterOptions, ConnectionOptions {
   violationIds?: number[];
@@ -30,26 +29,31 @@ export interface Plan {
   done: ResolveResult[];
 }
 
-function describe(v: Violation): string {
-  return `${v.id} (${v.account_id ?? '?'}/${v.region ?? '?'} ${v.violation_type.id})`;
-}
-
-function reason(error: unknown): string {
+/** The reason printed for a failed item. */
+export function reason(error: unknown): string {
   if (isNotFound(error)) return 'not found';
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A rejected token or Ctrl-C fails every remaining item the same way: such an error stops the command instead. */
+export function isFatal(error: unknown): boolean {
+  return (error instanceof AuthError && error.status === 401) || error instanceof AbortedError;
 }
 
 async function fetchByIds(client: FullstopClient, ids: number[], concurrency: number) {
   const found: Violation[] = [];
   const failed: ResolveResult[] = [];
-  await runPool(ids, concurrency, async (id) => {
+  let fatal: unknown;
+  await pLimit(concurrency).map(ids, async (id) => {
+    if (fatal !== undefined) return;
     try {
       found.push(await client.getViolation(id));
     } catch (error) {
-      if ((error instanceof AuthError && error.status === 401) || error instanceof AbortedError) throw error;
-      failed.push({ id, status: 'failed', error: reason(error) });
+      if (isFatal(error)) fatal ??= error;
+      else failed.push({ id, status: 'failed', error: reason(error) });
     }
   });
+  if (fatal !== undefined) throw fatal;
   const order = new Map(ids.map((id, index) => [id, index]));
   found.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   return { found, failed };
@@ -62,7 +66,7 @@ export async function planResolution(opts: ResolveOptions, ctx: Context): Promis
   if (ids.length === 0 && settings.accounts.length === 0 && !opts.type && !opts.region) {
     throw new UsageError('At least one of --accounts, --type, --region or --violation-ids must be specified');
   }
-  const client = await ctx.client(opts);
+  const client = await ctx.client(opts, { connections: opts.concurrency });
   const matches = await toMatcher(opts);
   const done: ResolveResult[] = [];
   let candidates: Violation[];
@@ -85,43 +89,4 @@ export async function planResolution(opts: ResolveOptions, ctx: Context): Promis
     else toResolve.push(v);
   }
   return { client, toResolve, done };
-}
-
-/**
- * Resolves every violation of the plan with `comment`. Per-item failures are results; a rejected token or
- * Ctrl-C stops the batch and comes back as `fatal`, with the results so far.
- */
-export async function executePlan(
-  plan: Plan,
-  comment: string,
-  opts: ResolveOptions,
-  ctx: Context,
-): Promise<{ results: ResolveResult[]; fatal: unknown }> {
-  const results: ResolveResult[] = [];
-  const progress = await startProgress(ctx.io, plan.toResolve.length);
-  let fatal: unknown;
-  try {
-    await runPool(
-      plan.toResolve,
-      opts.concurrency,
-      async (v) => {
-        try {
-          await plan.client.resolveViolation(v.id, comment);
-          results.push({ id: v.id, status: 'resolved' });
-          progress.tick(`resolved ${describe(v)}`);
-        } catch (error) {
-          // A rejected token or Ctrl-C fails every remaining item the same way: stop instead.
-          if ((error instanceof AuthError && error.status === 401) || error instanceof AbortedError) fatal ??= error;
-          else {
-            results.push({ id: v.id, status: 'failed', error: reason(error) });
-            progress.tick(`failed ${describe(v)}: ${reason(error)}`);
-          }
-        }
-      },
-      () => fatal !== undefined || ctx.signal?.aborted === true,
-    );
-  } finally {
-    progress.stop();
-  }
-  return { results, fatal };
 }
