@@ -109,7 +109,7 @@ describe('resolution routes with static tokens', () => {
         `body field 'ids' must NOT have more than ${MAX_BATCH_RESOLUTION_IDS} items`,
       ],
       ['{"ids": [1', { 'content-type': 'application/json' }, 400, ''],
-      ['ids=1', { 'content-type': 'text/plain' }, 400, 'body must be object'],
+      ['ids=1', { 'content-type': 'text/plain' }, 415, ''],
       ['<ids/>', { 'content-type': 'application/xml' }, 415, ''],
     ];
     for (const [payload, headers, status, message] of cases) {
