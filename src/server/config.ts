@@ -11,6 +11,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
 import { IngestConfigSchema } from './ingest/config-schema.js';
 import { RulesConfigSchema } from './rules/config-schema.js';
+import { EnrichmentConfigSchema, enrichmentConfigProblems } from './enrich/config-schema.js';
 
 const NonEmpty = () => Type.String({ minLength: 1 });
 const HttpUrl = () => Type.String({ pattern: '^https?://\\S+$', description: 'an http(s) URL' });
@@ -49,6 +50,7 @@ export const ServerConfigSchema = Type.Object(
     ),
     ingest: Type.Optional(IngestConfigSchema),
     rules: Type.Optional(RulesConfigSchema),
+    enrichment: Type.Optional(EnrichmentConfigSchema),
   },
   { additionalProperties: false },
 );
@@ -88,6 +90,7 @@ export function validateConfig(value: unknown, source: string): ServerConfig {
         !all.some((other, j) => j < i && e.path.startsWith(`${other.path}/`) && other.message.includes('union')),
     )
     .map((e) => `${keyPath(e.path) || '(top level)'}: ${describeError(e.schema, e.message)}`);
+  if (problems.length === 0) problems.push(...enrichmentConfigProblems((input as ServerConfig).enrichment));
   if (problems.length > 0)
     throw new ServerConfigError(`invalid config ${source}:\n  ${[...new Set(problems)].join('\n  ')}`);
   return input as ServerConfig;
