@@ -12,6 +12,8 @@ export interface LookupContext {
   timeoutMs: number;
   limit: LimitFunction;
   breakers: Breakers;
+  /** The caches' clock (tests move it to expire entries); default `performance`. */
+  clock?: { now(): number } | undefined;
 }
 
 export interface LookupSpec<A, V> {
@@ -76,6 +78,7 @@ export function cachedLookup<A, V>(context: LookupContext, spec: LookupSpec<A, V
     max: spec.max ?? 10_000,
     ttl: spec.ttlMs,
     updateAgeOnGet: spec.updateAgeOnGet ?? false,
+    ...(context.clock && { perf: context.clock, ttlResolution: 0 }),
     fetchMethod: async (_key, _stale, { signal, context }) => ({ value: await call(context.args, signal) }),
   });
 

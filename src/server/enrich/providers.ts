@@ -46,6 +46,8 @@ export interface ProviderOptions {
   /** For tests: the STS client of the Fullstop account, and the S3 client reading the policy templates. */
   sts?: STSClient;
   s3?: () => S3Client;
+  /** For tests: the clock the caches expire by. */
+  clock?: { now(): number };
 }
 
 export function createProviders(
@@ -58,8 +60,8 @@ export function createProviders(
   const timeoutMs = (settings.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const breakers = new Breakers(options.breakers);
-  const context = (): LookupContext => ({ timeoutMs, limit: pLimit(concurrency), breakers });
-  const region = settings.aws?.sts_region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+  const context = (): LookupContext => ({ timeoutMs, limit: pLimit(concurrency), breakers, clock: options.clock });
+  const region = settings.aws?.sts_region || env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
 
   const aws = settings.aws;
   const sessions =
