@@ -74,7 +74,7 @@ function keyPath(pointer: string): string {
 function describeError(schema: TSchema, message: string): string {
   if (message === 'Unexpected property') return 'unknown key';
   const expected =
-    typeof schema.description === 'string' && /union|pattern/i.test(message)
+    typeof schema.description === 'string' && /union|pattern|to match/i.test(message)
       ? `expected ${schema.description}`
       : undefined;
   return expected ?? message.charAt(0).toLowerCase() + message.slice(1);

@@ -26,9 +26,12 @@ describe('parseTaupageYaml', () => {
   });
 
   it('keeps the text of scalars, trims, and reads blank or null values as missing', () => {
-    expect(
-      parseTaupageYaml('application_id: "  shop  "\napplication_version: 1.10\nruntime: ~\nsource:\n'),
-    ).toEqual({ application_id: 'shop', application_version: '1.10', runtime: null, source: null });
+    expect(parseTaupageYaml('application_id: "  shop  "\napplication_version: 1.10\nruntime: ~\nsource:\n')).toEqual({
+      application_id: 'shop',
+      application_version: '1.10',
+      runtime: null,
+      source: null,
+    });
     expect(parseTaupageYaml('application_id: "   "\n')).toMatchObject({ application_id: null });
   });
 
@@ -38,6 +41,8 @@ describe('parseTaupageYaml', () => {
   });
 
   it('reads the first document of several', () => {
-    expect(parseTaupageYaml('application_id: one\n---\napplication_id: two\n')).toMatchObject({ application_id: 'one' });
+    expect(parseTaupageYaml('application_id: one\n---\napplication_id: two\n')).toMatchObject({
+      application_id: 'one',
+    });
   });
 });
