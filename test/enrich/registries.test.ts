@@ -132,6 +132,18 @@ describe('application registry (Kio)', () => {
     expect(await failure(broken.application('shop'))).toMatchObject({ system: 'token', retryable: true });
   });
 
+  it('runs at most `concurrency` calls at once', async () => {
+    const { kio: lookups } = providers({ concurrency: 2 });
+    kio.fault('GET /apps', { delayMs: 400 });
+    await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => lookups!.application(id)));
+    const arrivals = kio.calls('GET /apps').map((call) => call.at);
+    expect(arrivals).toHaveLength(6);
+    // Two at a time: each pair waits for the one before.
+    expect(arrivals[2]! - arrivals[0]!).toBeGreaterThanOrEqual(350);
+    expect(arrivals[4]! - arrivals[2]!).toBeGreaterThanOrEqual(350);
+    expect(arrivals[1]! - arrivals[0]!).toBeLessThan(300);
+  });
+
   it('opens its circuit after repeated failures and closes it after a good trial', async () => {
     const { kio: lookups, breakers } = providers({}, { breakers: { volumeThreshold: 2, resetTimeoutMs: 300 } });
     kio.fault('GET /apps', { status: 500, times: 2 });
