@@ -12,6 +12,7 @@ import { parseDocument } from 'yaml';
 import { IngestConfigSchema } from './ingest/config-schema.js';
 import { RulesConfigSchema } from './rules/config-schema.js';
 import { configProblems } from './config-errors.js';
+import { EnrichmentConfigSchema, enrichmentConfigProblems } from './enrich/config-schema.js';
 
 const NonEmpty = () => Type.String({ minLength: 1 });
 const HttpUrl = () => Type.String({ pattern: '^https?://\\S+$', description: 'an http(s) URL' });
@@ -72,6 +73,7 @@ export const ServerConfigSchema = Type.Object(
     ),
     ingest: Type.Optional(IngestConfigSchema),
     rules: Type.Optional(RulesConfigSchema),
+    enrichment: Type.Optional(EnrichmentConfigSchema),
   },
   { additionalProperties: false },
 );
@@ -87,6 +89,7 @@ export class ServerConfigError extends Error {
 export function validateConfig(value: unknown, source: string): ServerConfig {
   const input = value ?? {};
   const problems = configProblems([...Value.Errors(ServerConfigSchema, input)]);
+  if (problems.length === 0) problems.push(...enrichmentConfigProblems((input as ServerConfig).enrichment));
   if (problems.length > 0)
     throw new ServerConfigError(`invalid config ${source}:\n  ${[...new Set(problems)].join('\n  ')}`);
   return input as ServerConfig;
