@@ -21,7 +21,8 @@ function describeAccount(value: unknown): string {
 function describeError({ schema, message, path, value, type }: ValueError): string {
   if (/^\/auth\/tokens\/\d+\/accounts\/\d+$/.test(path)) return describeAccount(value);
   if (message === 'Unexpected property') return 'unknown key';
-  const described = type === ValueErrorType.Union || type === ValueErrorType.StringPattern;
+  const described =
+    type === ValueErrorType.Union || type === ValueErrorType.StringPattern || type === ValueErrorType.StringFormat;
   const expected = typeof schema.description === 'string' && described ? `expected ${schema.description}` : undefined;
   return expected ?? message.charAt(0).toLowerCase() + message.slice(1);
 }
