@@ -1,9 +1,12 @@
-/** Chooses the store adapter from a URL: `sqlite:PATH` or `sqlite::memory:` (PostgreSQL comes later). */
+/** Chooses the store adapter from a URL: `sqlite:PATH`, `sqlite::memory:` or `postgres://…` (also `postgresql://`). */
 import type { ViolationStore } from './store.js';
+
+/** The URLs of the PostgreSQL store. */
+export const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
 
 export class StoreUrlError extends Error {
   constructor(url: string) {
-    super(`unsupported database URL '${url}': expected sqlite:PATH or sqlite::memory:`);
+    super(`unsupported database URL '${url}': expected sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DATABASE`);
     this.name = 'StoreUrlError';
   }
 }
@@ -14,6 +17,11 @@ export async function openStore(url: string): Promise<ViolationStore> {
     if (path === '') throw new StoreUrlError(url);
     const { SqliteStore } = await import('./sqlite.js');
     return new SqliteStore(path);
+  }
+  if (POSTGRES_URL.test(url)) {
+    // Loaded only for PostgreSQL: the pg driver costs SQLite users nothing.
+    const { openPostgresStore } = await import('./postgres.js');
+    return openPostgresStore(url);
   }
   throw new StoreUrlError(url);
 }

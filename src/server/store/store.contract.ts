@@ -1,6 +1,7 @@
 /**
  * The behaviour every `ViolationStore` adapter must have. Each adapter's test calls
- * `describeStoreContract(name, open)`; `open` returns a fresh, empty store.
+ * `describeStoreContract(name, open)`; `open` returns a fresh, empty store. `skip` (a reason) skips the suite
+ * where the adapter's database is not available, and names the reason in the suite's title.
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { ViolationStore } from './store.js';
@@ -29,8 +30,13 @@ const file = (key: string, fingerprint = 'f1') => ({
   badRecords: 0,
 });
 
-export function describeStoreContract(name: string, open: () => Promise<ViolationStore>): void {
-  describe(`ViolationStore contract: ${name}`, () => {
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<ViolationStore>,
+  options: { skip?: string | undefined } = {},
+): void {
+  const title = `ViolationStore contract: ${name}${options.skip === undefined ? '' : ` (skipped: ${options.skip})`}`;
+  describe.skipIf(options.skip !== undefined)(title, () => {
     let store: ViolationStore;
     beforeEach(async () => {
       store = await open();
