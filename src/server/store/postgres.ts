@@ -255,8 +255,11 @@ export class PostgresStore implements ViolationStore {
       const cached = this.counts.get(countKey(filter, snapshot.max_created));
       if (cached !== undefined) return cached;
     }
-    const { text, values } = countStatement(filter);
-    const counted = (await this.pool.query<{ total: number } & Snapshot>(text, values)).rows[0]!;
+    // The API's default `to` (now) excludes nothing when no row is newer; counting without it lets an index alone
+    // answer. The count's own snapshot confirms it, else it is counted again with the bound.
+    const unbounded = snapshot !== undefined && excludesNothing(filter.createdBefore, snapshot.max_created);
+    let counted = await this.count(unbounded ? { ...filter, createdBefore: undefined } : filter);
+    if (unbounded && !excludesNothing(filter.createdBefore, counted.max_created)) counted = await this.count(filter);
     const { violation, type } = this.countGeneration;
     if (counted.violation_generation < violation || counted.type_generation < type) return counted.total;
     if (!this.isCountGeneration(counted) || this.counts.size >= COUNT_CACHE_LIMIT) {
@@ -265,6 +268,11 @@ export class PostgresStore implements ViolationStore {
     }
     this.counts.set(countKey(filter, counted.max_created), counted.total);
     return counted.total;
+  }
+
+  private async count(filter: ViolationFilter): Promise<{ total: number } & Snapshot> {
+    const { text, values } = countStatement(filter);
+    return (await this.pool.query<{ total: number } & Snapshot>(text, values)).rows[0]!;
   }
 
   private isCountGeneration(snapshot: Snapshot): boolean {
@@ -287,13 +295,17 @@ export class PostgresStore implements ViolationStore {
   }
 }
 
+/** True when `created < before` holds for every row: `before` is later than the newest `created`. */
+function excludesNothing(before: number | undefined, maxCreated: number | null): before is number {
+  return before !== undefined && (maxCreated === null || Math.ceil(before) > maxCreated);
+}
+
 /**
  * The cache key of a count: a `createdBefore` later than every row excludes nothing, so it is left out (the API
  * sends "now" by default, which would otherwise make every request's key new).
  */
 function countKey(filter: ViolationFilter, maxCreated: number | null): string {
-  const before = filter.createdBefore;
-  if (before !== undefined && (maxCreated === null || Math.ceil(before) > maxCreated))
-    return JSON.stringify({ ...filter, createdBefore: undefined });
-  return JSON.stringify(filter);
+  return JSON.stringify(
+    excludesNothing(filter.createdBefore, maxCreated) ? { ...filter, createdBefore: undefined } : filter,
+  );
 }
