@@ -1,8 +1,9 @@
 /**
- * Whitelisting-rule persistence for the PostgreSQL store. Rules are immutable but for their expiry. Each change is
- * one statement or one transaction, so concurrent changes from several servers never undo each other: an expiry
- * is moved only while the rule is still active when the update runs (not when it was read), so a rule that a
- * concurrent replace has just expired is never brought back.
+ * Whitelisting-rule persistence for the PostgreSQL store. Rules are immutable but for their expiry. Concurrent
+ * changes from several servers never undo each other: an expiry is moved only while the rule is still active when
+ * the update runs (checked again after waiting for a concurrent change's row lock), so a rule that a concurrent
+ * replace has just expired is never brought back. Both sides read "now" from the database's clock, one clock for
+ * every server, since a server whose clock is behind would otherwise still see the replaced rule as active.
  */
 import type { WhitelistingRuleDraft, ExpireWhitelistingRuleResult } from '../model.js';
 import type { WhitelistingRule } from '../../shared/violation.js';
@@ -10,6 +11,9 @@ import { toWhitelistingRule, type WhitelistingRuleRow } from './sqlite-rows.js';
 import { NEVER_EXPIRES } from './sqlite-rules.js';
 import { UnknownViolationTypeError } from './store.js';
 import { pgText, rowId, transaction, type Pool, type Queryable } from './postgres-pool.js';
+
+/** The database's time in epoch ms, evaluated afresh wherever it appears (also when a qual is rechecked). */
+const DB_NOW = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 
 const RULE_COLUMNS =
   'id, account_id, region, application_id, application_version, image_name, image_owner, reason, expiry_date, ' +
@@ -37,27 +41,24 @@ export class PostgresRules {
   async replace(id: number, draft: WhitelistingRuleDraft, by: string): Promise<WhitelistingRule | undefined> {
     if (rowId(id) === undefined) return undefined;
     return transaction(this.pool, async (client) => {
-      const now = Date.now();
-      const { rowCount } = await client.query(
-        'UPDATE rule SET expiry_date = $2, last_modified = $2, last_modified_by = $3, version = version + 1 WHERE id = $1',
-        [id, now, pgText(by)],
+      const { rows } = await client.query<{ now: number }>(
+        `UPDATE rule SET expiry_date = ${DB_NOW}, last_modified = ${DB_NOW}, last_modified_by = $2, version = version + 1
+          WHERE id = $1 RETURNING expiry_date AS now`,
+        [id, pgText(by)],
       );
-      if (rowCount === 0) return undefined;
-      return this.insert(client, draft, by, now);
+      if (rows[0] === undefined) return undefined;
+      return this.insert(client, draft, by, rows[0].now);
     });
   }
 
   async expire(id: number, expiry: number, by: string): Promise<ExpireWhitelistingRuleResult> {
     if (rowId(id) === undefined) return 'not-found';
-    const now = Date.now();
-    if (expiry > now) {
-      const { rowCount } = await this.pool.query(
-        `UPDATE rule SET expiry_date = $2, last_modified = $3, last_modified_by = $4, version = version + 1
-          WHERE id = $1 AND expiry_date > $3`,
-        [id, expiry, now, pgText(by)],
-      );
-      if ((rowCount ?? 0) > 0) return 'expired';
-    }
+    const { rowCount: moved } = await this.pool.query(
+      `UPDATE rule SET expiry_date = $2, last_modified = ${DB_NOW}, last_modified_by = $3, version = version + 1
+        WHERE id = $1 AND expiry_date > ${DB_NOW} AND $2 > ${DB_NOW}`,
+      [id, expiry, pgText(by)],
+    );
+    if ((moved ?? 0) > 0) return 'expired';
     const { rowCount } = await this.pool.query('SELECT 1 FROM rule WHERE id = $1', [id]);
     return (rowCount ?? 0) > 0 ? 'in-past' : 'not-found';
   }
