@@ -1,8 +1,6 @@
 /** Chooses the store adapter from a URL: `sqlite:PATH`, `sqlite::memory:` or `postgres://…` (also `postgresql://`). */
 import type { ViolationStore } from './store.js';
-
-/** The URLs of the PostgreSQL store. */
-export const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
+import { POSTGRES_URL } from './db-url.js';
 
 export class StoreUrlError extends Error {
   constructor(url: string) {

@@ -4,6 +4,8 @@
  */
 import pg from 'pg';
 
+export { redactUrl } from './db-url.js';
+
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 /** A pool or one of its clients: both run queries. */
@@ -12,11 +14,6 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 const INT8 = 20;
 /** Ids, versions, counts and epoch milliseconds: all far below 2^53, so a JS number holds them exactly. */
 const parseInt8 = (text: string) => Number(text);
-
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
-}
 
 export function createPool(url: string, max = 10): Pool {
   const pool = new pg.Pool({
@@ -39,8 +36,11 @@ export function createPool(url: string, max = 10): Pool {
 /** SQLSTATEs after which the whole transaction can simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
-/** Runs `fn` in a transaction on one client; a deadlock or serialization failure runs it again (up to 5 times). */
-export async function transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction on one client; a deadlock or serialization failure runs it again, up to `attempts`
+ * times in all (pass 1 when `fn` consumes something it cannot read twice).
+ */
+export async function transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
@@ -53,7 +53,7 @@ export async function transaction<T>(pool: Pool, fn: (client: PoolClient) => Pro
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      if (attempt < 5 && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
+      if (attempt < attempts && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
       throw error;
     } finally {
       client.release(broken);
