@@ -6,6 +6,7 @@ const EXAMPLES = `
 Examples:
   $ fullstop server --config /etc/fullstop/server.yaml
   $ fullstop server --no-auth --db sqlite:./demo.db        # local demo: every caller is "local"
+  $ fullstop server --config server.yaml --db 'postgres://fullstop@db.example.org/fullstop'   # one of several replicas
   $ FULLSTOP_SERVER_PORT=9090 fullstop server --config server.yaml`;
 
 interface ServerCommandOptions {
@@ -20,13 +21,13 @@ interface ServerCommandOptions {
 export function register(program: Command, ctx: Context): void {
   program
     .command('server')
-    .description('run the fullstop REST API server (SQLite store)')
+    .description('run the fullstop REST API server (SQLite or PostgreSQL store)')
     .addOption(new Option('--host <host>', 'address to listen on (default 127.0.0.1)').env('FULLSTOP_SERVER_HOST'))
     .addOption(new Option('--port <port>', 'port to listen on (default 8080)').env('FULLSTOP_SERVER_PORT'))
     .addOption(
       new Option(
         '--db <url>',
-        'database: sqlite:PATH or sqlite::memory: (default sqlite:$XDG_DATA_HOME/fullstop/fullstop.db)',
+        'database: sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DATABASE (default sqlite:$XDG_DATA_HOME/fullstop/fullstop.db)',
       ).env('FULLSTOP_DB'),
     )
     .addOption(
