@@ -28,10 +28,13 @@ export const VIOLATION_COLUMNS =
   'violation_type_entity_id, created, created_by, last_modified, last_modified_by, username, rule_entity_id, ' +
   'application_id, application_version_id';
 
-/** The generation counters and the newest `created`, read in the statement's own snapshot (see 001-init.sql). */
+/** A table's generation counter (see 001-init.sql): the sum of its slots, 0 before its first write. */
+export const generation = (table: 'violation' | 'violation_type' | 'rule') =>
+  `(SELECT coalesce(sum(value), 0)::bigint FROM store_generation WHERE name = '${table}')`;
+
+/** The generation counters and the newest `created`, read in the statement's own snapshot. */
 export const GENERATIONS =
-  "(SELECT value FROM store_generation WHERE name = 'violation') AS violation_generation, " +
-  "(SELECT value FROM store_generation WHERE name = 'violation_type') AS type_generation, " +
+  `${generation('violation')} AS violation_generation, ${generation('violation_type')} AS type_generation, ` +
   '(SELECT max(created) FROM violation) AS max_created';
 
 /** Ids never exceed 2^53: bounds beyond that are clamped so they still mean "every id" or "no id". */

@@ -4,12 +4,13 @@
  * indexes. Call inside a transaction.
  *
  * The violation insert is the last statement of its transaction on purpose: it raises the `violation`
- * generation counter (a row lock held until commit), so that lock is held for as short a time as possible.
+ * generation counter (a row lock of this connection's slot, held until commit), so that lock is held briefly.
  */
 import type { ViolationDraft } from '../model.js';
 import { compileWhitelist, WHITELIST_COMMENT_PREFIX, type WhitelistRule } from './whitelist.js';
 import { SYSTEM_AUDITOR } from './sqlite-inserter.js';
 import { pgText, type Queryable } from './postgres-pool.js';
+import { generation } from './postgres-query.js';
 
 type Whitelist = (draft: ViolationDraft) => WhitelistRule | undefined;
 
@@ -28,10 +29,10 @@ export class PostgresWriter {
 
   /** Compiling rules (regexes, JSONPaths) for every commit costs more than the commit; it is redone only on change. */
   private async whitelist(db: Queryable, now: number): Promise<Whitelist> {
-    const { rows } = await db.query<{ value: number }>("SELECT value FROM store_generation WHERE name = 'rule'");
-    const generation = rows[0]!.value;
+    const { rows } = await db.query<{ value: number }>(`SELECT ${generation('rule')} AS value`);
+    const rules = rows[0]!.value;
     const cached = this.cached;
-    if (cached !== undefined && cached.generation === generation && now < cached.validUntil) return cached.whitelist;
+    if (cached !== undefined && cached.generation === rules && now < cached.validUntil) return cached.whitelist;
     const active = await db.query<WhitelistRule & { expiry: number }>(
       `SELECT id, account_id AS "accountId", region, violation_type_entity_id AS "violationType",
         image_name AS "imageName", image_owner AS "imageOwner", application_id AS "applicationId",
@@ -40,7 +41,7 @@ export class PostgresWriter {
       [now],
     );
     const validUntil = active.rows.reduce((soonest, rule) => Math.min(soonest, rule.expiry), Number.POSITIVE_INFINITY);
-    this.cached = { whitelist: compileWhitelist(active.rows), generation, validUntil };
+    this.cached = { whitelist: compileWhitelist(active.rows), generation: rules, validUntil };
     return this.cached.whitelist;
   }
 

@@ -29,6 +29,7 @@ import { createPool, pgText, redactUrl, rowId, transaction, type Pool } from './
 import { migratePostgres } from './postgres-migrate.js';
 import {
   VIOLATION_COLUMNS,
+  generation,
   countByAccountAndTypeStatement,
   countByAppVersionAndTypeStatement,
   countStatement,
@@ -223,7 +224,7 @@ export class PostgresStore implements ViolationStore {
   /** Reads the types and their generation in one snapshot. */
   async loadTypes(): Promise<void> {
     const { rows } = await this.pool.query<ViolationTypeRow & { generation: number }>(
-      `SELECT ${TYPE_COLUMNS}, (SELECT value FROM store_generation WHERE name = 'violation_type') AS generation
+      `SELECT ${TYPE_COLUMNS}, ${generation('violation_type')} AS generation
         FROM violation_type ORDER BY id`,
     );
     this.types = new Map(rows.map((row) => [row.id, toViolationType(row)]));

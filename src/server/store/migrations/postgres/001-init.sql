@@ -122,16 +122,21 @@ CREATE TRIGGER violation_version BEFORE UPDATE ON violation FOR EACH ROW EXECUTE
 
 -- A counter per table that every committed write statement raises. Each server caches list totals, types and the
 -- compiled whitelist; it reads the counters in the same snapshot as its data, so a cached value is used only while
--- no other server (or anyone else) has changed that table since.
+-- no other server (or anyone else) has changed that table since. A table's counter is the sum of 64 slots, each
+-- connection raising its own (by backend pid): one shared row would make every writer wait for the previous one's
+-- commit (its row lock), serialising all resolutions behind one another's WAL flushes. Every committed write still
+-- raises the sum, and snapshots see commits in one order, so equal sums mean equal data.
 CREATE TABLE store_generation (
-  name text COLLATE "C" PRIMARY KEY,
-  value bigint NOT NULL
+  name text COLLATE "C" NOT NULL,
+  slot integer NOT NULL,
+  value bigint NOT NULL,
+  PRIMARY KEY (name, slot)
 );
-INSERT INTO store_generation (name, value) VALUES ('violation', 0), ('violation_type', 0), ('rule', 0);
 
 CREATE FUNCTION store_generation_bump() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-  UPDATE store_generation SET value = value + 1 WHERE name = TG_TABLE_NAME;
+  INSERT INTO store_generation (name, slot, value) VALUES (TG_TABLE_NAME, pg_backend_pid() % 64, 1)
+    ON CONFLICT (name, slot) DO UPDATE SET value = store_generation.value + 1;
   RETURN NULL;
 END
 $$;
