@@ -4,6 +4,9 @@
  * limits (NUL in text, ids beyond bigint) answered without errors.
  */
 import { describe, it, expect, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BINARY, assertBuilt } from '../e2e/server-process.js';
 import { openStore } from '../../src/server/store/open-store.js';
 import { createPool } from '../../src/server/store/postgres-pool.js';
 import { migratePostgres, migrationFiles } from '../../src/server/store/postgres-migrate.js';
@@ -147,5 +150,24 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL store'), () =>
     await expect(openStore('postgres://fullstop:s3cret@127.0.0.1:1/fullstop')).rejects.toThrow(
       /^cannot open postgres:\/\/fullstop:\*\*\*@127\.0\.0\.1:1\/fullstop: .*ECONNREFUSED/,
     );
+  });
+});
+
+describe('a PostgreSQL database that does not answer', () => {
+  it.each([
+    [['server', '--no-auth', '--port', '0'], 1],
+    [['ingest', 'test/fixtures/cloudtrail/fullstop-fixtures'], 2],
+  ])('stops `fullstop %s` with one line naming the database without its password', async (args, code) => {
+    assertBuilt();
+    const failed = await promisify(execFile)(process.execPath, [
+      BINARY,
+      ...args,
+      '--db',
+      'postgres://fullstop:s3cret@127.0.0.1:1/fullstop',
+    ]).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({
+      code,
+      stderr: 'error: cannot open postgres://fullstop:***@127.0.0.1:1/fullstop: connect ECONNREFUSED 127.0.0.1:1\n',
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 
 const EXAMPLES = `
 Examples:
@@ -43,7 +43,7 @@ export function register(program: Command, ctx: Context): void {
     .addHelpText('after', EXAMPLES)
     .action(async (opts: ServerCommandOptions) => {
       // The one way in to the server code: the CLI's other commands never load fastify or SQLite.
-      const { runServer, ServerConfigError } = await import('../../server/main.js');
+      const { runServer, ServerConfigError, StoreOpenError } = await import('../../server/main.js');
       try {
         await runServer(
           { host: opts.host, port: opts.port, db: opts.db, config: opts.config, auth: opts.auth, ingest: opts.ingest },
@@ -51,6 +51,8 @@ export function register(program: Command, ctx: Context): void {
         );
       } catch (error) {
         if (error instanceof ServerConfigError) throw new UsageError(error.message);
+        // The database is down or refuses us: not a usage error, and no stack trace to ask for.
+        if (error instanceof StoreOpenError) throw new CliError(error.message);
         throw error;
       }
     });

@@ -1,6 +1,6 @@
 /** Chooses the store adapter from a URL: `sqlite:PATH`, `sqlite::memory:` or `postgres://…` (also `postgresql://`). */
 import type { ViolationStore } from './store.js';
-import { POSTGRES_URL } from './db-url.js';
+import { POSTGRES_URL, redactUrl } from './db-url.js';
 
 export class StoreUrlError extends Error {
   constructor(url: string) {
@@ -9,17 +9,33 @@ export class StoreUrlError extends Error {
   }
 }
 
+/** The database named by a valid URL could not be opened (down, refused, a file that cannot be created). */
+export class StoreOpenError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`cannot open ${redactUrl(url)}: ${(cause as Error).message}`, { cause });
+    this.name = 'StoreOpenError';
+  }
+}
+
 export async function openStore(url: string): Promise<ViolationStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path === '') throw new StoreUrlError(url);
     const { SqliteStore } = await import('./sqlite.js');
-    return new SqliteStore(path);
+    return opening(url, async () => new SqliteStore(path));
   }
   if (POSTGRES_URL.test(url)) {
     // Loaded only for PostgreSQL: the pg driver costs SQLite users nothing.
     const { openPostgresStore } = await import('./postgres.js');
-    return openPostgresStore(url);
+    return opening(url, () => openPostgresStore(url));
   }
-  throw new StoreUrlError(url);
+  throw new StoreUrlError(redactUrl(url));
+}
+
+async function opening(url: string, open: () => Promise<ViolationStore>): Promise<ViolationStore> {
+  try {
+    return await open();
+  } catch (error) {
+    throw new StoreOpenError(url, error);
+  }
 }

@@ -25,7 +25,7 @@ import type {
   CountByAppVersionAndType,
 } from '../../shared/violation.js';
 import { toViolation, toViolationType, type ViolationRow, type ViolationTypeRow } from './sqlite-rows.js';
-import { createPool, pgText, redactUrl, rowId, transaction, type Pool } from './postgres-pool.js';
+import { createPool, pgText, rowId, transaction, type Pool } from './postgres-pool.js';
 import { migratePostgres } from './postgres-migrate.js';
 import {
   VIOLATION_COLUMNS,
@@ -64,7 +64,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
     return store;
   } catch (error) {
     await pool.end();
-    throw new Error(`cannot open ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+    throw error;
   }
 }
 
