@@ -4,6 +4,8 @@
 // round compares baseline and subjects under the same machine load; the summary gives medians and spreads.
 // Usage: npm run build && node bench/api/run.mjs [--db sqlite:PATH] [--count N] [--duration S] [--connections C] [--runs R]
 //        [--server PATH/TO/fullstop.js] (another build, e.g. an older commit's, to compare under the same conditions)
+//        [--postgres] (the store in PostgreSQL: FULLSTOP_BENCH_PG_URL, default the local server's schema fullstop_bench,
+//        dropped and seeded when --reseed is given or it holds no violations; results in bench/results/api-postgres.json)
 import { spawn } from 'node:child_process';
 import { startServer } from '../lib/start-server.mjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -20,10 +22,16 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
     server: { type: 'string', default: 'dist/bin/fullstop.js' },
     reseed: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
   },
 });
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const dbPath = opts.db.slice('sqlite:'.length);
+const PG_URL =
+  process.env.FULLSTOP_BENCH_PG_URL ??
+  'postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3Dfullstop_bench';
+const db = opts.postgres ? PG_URL : opts.db;
+const postgres = /^postgres(?:ql)?:\/\//i.test(db);
+const dbPath = postgres ? '/tmp/fullstop-bench/postgres' : db.slice('sqlite:'.length);
 const TOKEN = 'bench-token';
 const duration = Number(opts.duration);
 const connections = Number(opts.connections);
@@ -33,10 +41,24 @@ function runNode(args, options = {}) {
   return spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], ...options });
 }
 
-if (opts.reseed || !existsSync(dbPath)) {
-  mkdirSync(dbPath.replace(/\/[^/]*$/, ''), { recursive: true });
+/** How many violations the PostgreSQL store holds, or 0 when it does not exist yet. */
+async function postgresCount() {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: db });
+  await client.connect();
+  try {
+    return Number((await client.query('SELECT count(*) FROM violation')).rows[0].count);
+  } catch {
+    return 0;
+  } finally {
+    await client.end();
+  }
+}
+
+mkdirSync(dbPath.replace(/\/[^/]*$/, ''), { recursive: true });
+if (opts.reseed || (postgres ? (await postgresCount()) === 0 : !existsSync(dbPath))) {
   await new Promise((resolve, reject) =>
-    runNode(['scripts/seed-violations.mjs', opts.db, opts.count], { stdio: 'inherit' }).on('exit', (c) =>
+    runNode(['scripts/seed-violations.mjs', db, opts.count], { stdio: 'inherit' }).on('exit', (c) =>
       c === 0 ? resolve() : reject(new Error(`seed exited ${c}`)),
     ),
   );
@@ -45,7 +67,7 @@ if (opts.reseed || !existsSync(dbPath)) {
 const config = `${dbPath}.server.yaml`;
 writeFileSync(config, `auth:\n  tokens:\n    - { token: ${TOKEN}, uid: bench, accounts: "*", teams: [stups] }\n`);
 // Request logging stays on (info, one access-log line per request), as in production; the log is read and dropped.
-const started = startServer({ bin: opts.server, args: ['--db', opts.db, '--config', config], cwd: root });
+const started = startServer({ bin: opts.server, args: ['--db', db, '--config', config], cwd: root });
 const { server } = started;
 const url = await started.url;
 
@@ -109,7 +131,7 @@ async function measure({ title, path = '/', setupRequest, method, body }) {
 }
 
 console.log(
-  `fullstop API benchmark: ${opts.server} at ${url}, ${connections} connections, ${duration} s per scenario, ${runs} rounds, db ${dbPath}, ${bytes} bytes per page of 50`,
+  `fullstop API benchmark: ${opts.server} at ${url}, ${connections} connections, ${duration} s per scenario, ${runs} rounds, db ${postgres ? db : dbPath}, ${bytes} bytes per page of 50`,
 );
 const rounds = [];
 for (let round = 1; round <= runs; round++) {
@@ -152,8 +174,9 @@ console.log(`target (p99 < 25 ms and > 2,000 req/s, medians): ${targets.join('; 
 server.kill('SIGTERM');
 await new Promise((resolve) => server.on('exit', resolve));
 mkdirSync(`${root}bench/results`, { recursive: true });
-const resultFile = opts.server === 'dist/bin/fullstop.js' ? 'api.json' : 'api-other-server.json';
+const resultFile = `${opts.server === 'dist/bin/fullstop.js' ? 'api' : 'api-other-server'}${postgres ? '-postgres' : ''}.json`;
+const store = postgres ? 'postgres' : 'sqlite';
 writeFileSync(
   `${root}bench/results/${resultFile}`,
-  `${JSON.stringify({ date: new Date().toISOString(), server: opts.server, connections, duration, runs, bytes_per_page: bytes, summary, rounds, writes }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), server: opts.server, store, connections, duration, runs, bytes_per_page: bytes, summary, rounds, writes }, null, 2)}\n`,
 );

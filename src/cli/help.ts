@@ -10,7 +10,7 @@ Environment variables:
   FULLSTOP_CONFIG_DIR     settings directory (default: $XDG_CONFIG_HOME/fullstop or ~/.config/fullstop)
   FULLSTOP_DEBUG=1        print stack traces of errors
   NO_COLOR                no colours; FORCE_COLOR=1 forces them, FORCE_COLOR=0 turns them off
-  Server and ingest (fullstop server, fullstop ingest):
+  Server and store (fullstop server, ingest, migrate, export, import):
   FULLSTOP_SERVER_HOST, FULLSTOP_SERVER_PORT, FULLSTOP_SERVER_CONFIG, FULLSTOP_DB
                           defaults for --host, --port, --config and --db
   FULLSTOP_LOG_LEVEL      server log level (default info)

@@ -12,8 +12,11 @@ import {
   TimeoutError,
 } from '../client/errors.js';
 import * as configure from './commands/configure.js';
+import * as exportCommand from './commands/export.js';
+import * as importCommand from './commands/import.js';
 import * as ingest from './commands/ingest.js';
 import * as listViolations from './commands/list-violations.js';
+import * as migrate from './commands/migrate.js';
 import * as resolveViolations from './commands/resolve-violations/index.js';
 import * as server from './commands/server.js';
 import * as types from './commands/types.js';
@@ -42,10 +45,13 @@ const COMMANDS: Register[] = [
   listViolations.register,
   resolveViolations.register,
   types.register,
-  // `server` and `ingest` reach the server code through one dynamic import() in their actions, so the
-  // other commands never load it.
+  // `server`, `ingest`, `migrate`, `export` and `import` reach the server code through one dynamic import() in
+  // their actions, so the other commands never load it.
   server.register,
   ingest.register,
+  migrate.register,
+  exportCommand.register,
+  importCommand.register,
 ];
 
 function withoutTrailingNewline(text: string): string {

@@ -13,6 +13,7 @@ import { createTeamService } from './auth/team-service.js';
 import { LOCAL_PRINCIPAL } from './auth/principal.js';
 
 export { ServerConfigError } from './config.js';
+export { StoreOpenError } from './store/open-store.js';
 
 export interface RunningServer {
   app: FastifyInstance;

@@ -127,7 +127,7 @@ export function register(program: Command, ctx: Context): void {
     .argument('<source...>', 'local file or folder, s3://bucket/prefix or sqs://QUEUE_URL')
     .option(
       '--db <url>',
-      'database: sqlite:PATH or sqlite::memory: (default: FULLSTOP_DB, the config file, then the data dir)',
+      'database: sqlite:PATH or postgres://USER@HOST/DATABASE (default: FULLSTOP_DB, the config file, then the data dir)',
     )
     .option('--config <file>', 'server config file (YAML): its rules and db settings apply')
     .addOption(

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { ServerConfig } from '../config.js';
-import { openStore, StoreUrlError } from '../store/open-store.js';
+import { openStore, StoreOpenError, StoreUrlError } from '../store/open-store.js';
 import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestSummary } from './ingest.js';
 import { createInlineProcessor, createPooledProcessor, workersAvailable, type FileProcessor } from './processor.js';
 import type { Source, SourceFilter } from './source.js';
@@ -93,7 +93,7 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
   try {
     store = await openStore(dbUrl);
   } catch (error) {
-    if (error instanceof StoreUrlError) throw new IngestSetupError(error.message);
+    if (error instanceof StoreUrlError || error instanceof StoreOpenError) throw new IngestSetupError(error.message);
     throw new IngestSetupError(`cannot open the database ${dbUrl}: ${(error as Error).message}`);
   }
   const processor = createProcessor(config, options.workers ?? defaultWorkers());

@@ -1,10 +1,19 @@
-/** Chooses the store adapter from a URL: `sqlite:PATH` or `sqlite::memory:` (PostgreSQL comes later). */
+/** Chooses the store adapter from a URL: `sqlite:PATH`, `sqlite::memory:` or `postgres://…` (also `postgresql://`). */
 import type { ViolationStore } from './store.js';
+import { POSTGRES_URL, redactUrl } from './db-url.js';
 
 export class StoreUrlError extends Error {
   constructor(url: string) {
-    super(`unsupported database URL '${url}': expected sqlite:PATH or sqlite::memory:`);
+    super(`unsupported database URL '${url}': expected sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DATABASE`);
     this.name = 'StoreUrlError';
+  }
+}
+
+/** The database named by a valid URL could not be opened (down, refused, a file that cannot be created). */
+export class StoreOpenError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`cannot open ${redactUrl(url)}: ${(cause as Error).message}`, { cause });
+    this.name = 'StoreOpenError';
   }
 }
 
@@ -13,7 +22,20 @@ export async function openStore(url: string): Promise<ViolationStore> {
     const path = url.slice('sqlite:'.length);
     if (path === '') throw new StoreUrlError(url);
     const { SqliteStore } = await import('./sqlite.js');
-    return new SqliteStore(path);
+    return opening(url, async () => new SqliteStore(path));
   }
-  throw new StoreUrlError(url);
+  if (POSTGRES_URL.test(url)) {
+    // Loaded only for PostgreSQL: the pg driver costs SQLite users nothing.
+    const { openPostgresStore } = await import('./postgres.js');
+    return opening(url, () => openPostgresStore(url));
+  }
+  throw new StoreUrlError(redactUrl(url));
+}
+
+async function opening(url: string, open: () => Promise<ViolationStore>): Promise<ViolationStore> {
+  try {
+    return await open();
+  } catch (error) {
+    throw new StoreOpenError(url, error);
+  }
 }

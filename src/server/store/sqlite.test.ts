@@ -26,7 +26,7 @@ describe('sqlite store on disk', () => {
   });
 
   it('rejects unsupported URLs', async () => {
-    await expect(openStore('postgres://x')).rejects.toThrow(/sqlite:PATH/);
+    await expect(openStore('mysql://x')).rejects.toThrow(/sqlite:PATH, sqlite::memory: or postgres:/);
     await expect(openStore('sqlite:')).rejects.toThrow(/unsupported/);
   });
 });

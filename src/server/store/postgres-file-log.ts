@@ -1,0 +1,87 @@
+/**
+ * The ingest bookkeeping of the PostgreSQL store: which files were committed (`processed_file`) and which could not
+ * be read (`ingest_failure`). Claiming a file is an insert that skips conflicts: of two servers committing the same
+ * file at once, the second waits for the first and then finds the file claimed, so each file counts exactly once.
+ */
+import type { IngestFailure, ProcessedFile } from '../model.js';
+import { pgText, type Queryable } from './postgres-pool.js';
+
+const fileKey = (f: { source: string; key: string; fingerprint: string }) =>
+  JSON.stringify([f.source, f.key, f.fingerprint]);
+
+export async function isProcessed(db: Queryable, source: string, key: string, fingerprint: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'SELECT 1 FROM processed_file WHERE source = $1 AND key = $2 AND fingerprint = $3',
+    [pgText(source), pgText(key), pgText(fingerprint)],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** The keys among `files` committed before with the same fingerprint, in one query. */
+export async function processedKeys(
+  db: Queryable,
+  source: string,
+  files: ReadonlyArray<{ key: string; fingerprint: string }>,
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (files.length === 0) return found;
+  const wanted = new Map(files.map((f) => [pgText(f.key), pgText(f.fingerprint)]));
+  const { rows } = await db.query<{ key: string; fingerprint: string }>(
+    'SELECT key, fingerprint FROM processed_file WHERE source = $1 AND key = ANY($2::text[])',
+    [pgText(source), [...wanted.keys()]],
+  );
+  for (const row of rows) if (wanted.get(row.key) === row.fingerprint) found.add(row.key);
+  return found;
+}
+
+/**
+ * Records the files as committed, in key order (so that concurrent claims lock rows in the same order), and
+ * returns the indexes of the files this call claimed: not those committed before, nor a repeat within `files`.
+ */
+export async function claimFiles(db: Queryable, files: readonly ProcessedFile[], now: number): Promise<Set<number>> {
+  const first = new Map<string, number>();
+  files.forEach((f, i) => {
+    const key = fileKey({ source: pgText(f.source), key: pgText(f.key), fingerprint: pgText(f.fingerprint) });
+    if (!first.has(key)) first.set(key, i);
+  });
+  const unique = [...first.values()].map((i) => files[i]!);
+  const { rows } = await db.query<{ source: string; key: string; fingerprint: string }>(
+    `INSERT INTO processed_file (source, key, fingerprint, records, bad_records, processed_at)
+      SELECT s, k, f, r, b, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(s, k, f, r, b)
+      ORDER BY s, k, f
+      ON CONFLICT DO NOTHING RETURNING source, key, fingerprint`,
+    [
+      unique.map((f) => pgText(f.source)),
+      unique.map((f) => pgText(f.key)),
+      unique.map((f) => pgText(f.fingerprint)),
+      unique.map((f) => f.records),
+      unique.map((f) => f.badRecords),
+      now,
+    ],
+  );
+  return new Set(rows.map((row) => first.get(fileKey(row))!));
+}
+
+/** A file committed now was read after all: its earlier failure is forgotten. */
+export async function clearFailures(db: Queryable, files: readonly ProcessedFile[]): Promise<void> {
+  if (files.length === 0) return;
+  await db.query(`DELETE FROM ingest_failure WHERE (source, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, [
+    files.map((f) => pgText(f.source)),
+    files.map((f) => pgText(f.key)),
+  ]);
+}
+
+export async function recordIngestFailure(db: Queryable, f: Omit<IngestFailure, 'at'>): Promise<void> {
+  await db.query(
+    `INSERT INTO ingest_failure (source, key, fingerprint, reason, at) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (source, key) DO UPDATE SET fingerprint = excluded.fingerprint, reason = excluded.reason, at = excluded.at`,
+    [pgText(f.source), pgText(f.key), pgText(f.fingerprint), pgText(f.reason), Date.now()],
+  );
+}
+
+export async function listIngestFailures(db: Queryable): Promise<IngestFailure[]> {
+  const { rows } = await db.query<Omit<IngestFailure, 'at'> & { at: number }>(
+    'SELECT source, key, fingerprint, reason, at FROM ingest_failure ORDER BY at, source, key',
+  );
+  return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+}
