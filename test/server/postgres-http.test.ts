@@ -65,9 +65,9 @@ async function fill(store: ViolationStore): Promise<void> {
       await store.insertViolations([d]);
     }
     vi.setSystemTime(T0 + 10_000);
-    await store.resolveViolation(5, 'done', 'alice');
-    await store.resolveViolation(2, 'first', 'alice');
-    await store.resolveViolation(2, 'fixed "it"\n', 'bob');
+    await store.resolveViolation(5, 'done', 'alice', '*');
+    await store.resolveViolation(2, 'first', 'alice', '*');
+    await store.resolveViolation(2, 'fixed "it"\n', 'bob', '*');
     await store.createWhitelistingRule({ reason: 'quiet', accountId: ACCOUNT_B, region: 'us-east-1' }, 'admin');
     vi.setSystemTime(T0 + 11_000);
     await store.insertViolations([draft({ eventId: 'w1', accountId: ACCOUNT_B, region: 'us-east-1' })]);

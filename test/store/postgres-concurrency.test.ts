@@ -41,7 +41,11 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL store under co
     const ids = (await stores[0]!.listViolations({}, all)).content.map((v) => v.id);
     const resolutions = Array.from({ length: 200 }, (_, i) => ({ id: pick(ids, i * 7), comment: `c${i}` }));
     const answers = await Promise.all(
-      resolutions.map(({ id, comment }, i) => pick(stores, i).resolveViolation(id, comment, `user${i % SERVERS}`)),
+      resolutions.map(({ id, comment }, i) =>
+        pick(stores, i)
+          .resolveViolation(id, comment, `user${i % SERVERS}`, '*')
+          .then((r) => (r.status === 'resolved' ? r.violation : undefined)),
+      ),
     );
     for (const id of ids) {
       const mine = answers.filter((v) => v!.id === id);
@@ -105,7 +109,7 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL store under co
       const store = pick(stores, i);
       if (i % 3 === 0)
         work.push(store.commitFile(file(`f${i}`), [draft(`new${i}`), draft(`east${i}`, { region: 'us-east-1' })]));
-      else if (i % 3 === 1) work.push(store.resolveViolation(pick(base, i), `resolved ${i}`, 'u'));
+      else if (i % 3 === 1) work.push(store.resolveViolation(pick(base, i), `resolved ${i}`, 'u', '*'));
       else work.push(store.createWhitelistingRule({ reason: `rule ${i}`, accountId: `acct${i}` }, 'u'));
     }
     work.push(stores[1]!.replaceWhitelistingRule(rule.id, { reason: 'still quiet', region: 'us-east-1' }, 'u'));

@@ -89,7 +89,7 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL store'), () =>
     expect(listed.content[1]!.violation_type.id).toBe('BRAND_NEW');
     expect((await b!.listViolations({ severity: 0 }, page)).content.map((v) => v.event_id)).toEqual(['e2']);
     expect((await b!.listViolationsJson!({}, page)).total).toBe(2);
-    await b!.resolveViolation(listed.content[0]!.id, 'fixed', 'bob');
+    await b!.resolveViolation(listed.content[0]!.id, 'fixed', 'bob', '*');
     expect((await a!.listViolations({}, page)).total).toBe(1);
     const json = await a!.listViolationsJson!({ checked: true }, page);
     expect(JSON.parse(Buffer.concat(json.json).toString())[0]).toMatchObject({ comment: 'fixed', version: 1 });
@@ -124,7 +124,10 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL store'), () =>
     });
     const [stored] = (await a!.listViolations({}, page)).content;
     expect(stored).toMatchObject({ event_id: 'nul\uFFFDinside', username: '\uFFFD' });
-    expect(await a!.resolveViolation(stored!.id, 'a\0b', 'x\0')).toMatchObject({ comment: 'a\uFFFDb' });
+    expect(await a!.resolveViolation(stored!.id, 'a\0b', 'x\0', '*')).toMatchObject({
+      status: 'resolved',
+      violation: { comment: 'a\uFFFDb' },
+    });
     expect(await a!.commitFile({ source: 's\0', key: 'k', fingerprint: 'f', records: 1, badRecords: 0 }, [])).toEqual({
       inserted: 0,
       duplicates: 0,
@@ -137,7 +140,7 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL store'), () =>
     } = await servers(1);
     await a!.insertViolations([draft()]);
     expect(await a!.getViolation(2 ** 70)).toBeUndefined();
-    expect(await a!.resolveViolation(2 ** 70, 'x', 'y')).toBeUndefined();
+    expect(await a!.resolveViolation(2 ** 70, 'x', 'y', '*')).toEqual({ status: 'not_found' });
     expect(await a!.getWhitelistingRule(2 ** 70)).toBeUndefined();
     expect(await a!.expireWhitelistingRule(2 ** 70, Date.now() + 1000, 'y')).toBe('not-found');
     expect((await a!.listViolations({ lastViolation: 2 ** 70 }, page)).total).toBe(0);

@@ -31,7 +31,7 @@ async function sqliteStore(name: string): Promise<string> {
     { eventId: 'e1', accountId: '1', region: 'r', type: 'WRONG_AMI', metaInfo: { a: 1 } },
     { eventId: 'e2', accountId: '2', region: 'r', type: 'NEW_TYPE', instanceId: 'i-2' },
   ]);
-  await store.resolveViolation(2, 'done', 'alice');
+  await store.resolveViolation(2, 'done', 'alice', '*');
   await store.createWhitelistingRule({ reason: 'r', accountId: '3' }, 'bob');
   await store.close();
   return url;

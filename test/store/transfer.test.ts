@@ -58,8 +58,8 @@ async function original(): Promise<string> {
       draft('e', { metaInfo: null }),
     ]);
     vi.setSystemTime(Date.parse('2016-03-01T00:00:00.001Z'));
-    await store.resolveViolation(1, 'first', 'alice');
-    await store.resolveViolation(1, 'line\nbreak, "quoted", tab\t', 'bob');
+    await store.resolveViolation(1, 'first', 'alice', '*');
+    await store.resolveViolation(1, 'line\nbreak, "quoted", tab\t', 'bob', '*');
     const rule = await store.createWhitelistingRule({ reason: 'ci', accountId: '333333333333', version: 7 }, 'carol');
     await store.replaceWhitelistingRule(rule.id, { reason: 'ci again', accountId: '333333333333' }, 'carol');
     await store.createWhitelistingRule(

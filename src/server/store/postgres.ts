@@ -4,7 +4,8 @@
  * the types (postgres-types.ts) and the compiled whitelist (postgres-writer.ts) are cached per generation counter
  * (001-init.sql), which each page query reads in its own snapshot, and a violation's JSON per id and version.
  */
-import type { FileCommit, JsonPage, ViolationStore } from './store.js';
+import type { BatchResolution, FileCommit, JsonPage, Resolution, ResolvableAccounts, ViolationStore } from './store.js';
+import { PostgresResolver } from './postgres-resolve.js';
 import type {
   ViolationDraft,
   ProcessedFile,
@@ -63,10 +64,12 @@ export class PostgresStore implements ViolationStore {
   private readonly rowJson: PostgresRowJson;
   private readonly types: PostgresTypes;
   private readonly counts: PostgresCounts;
+  private readonly resolver: PostgresResolver;
 
   /** `pool` is public for the plan test, which explains the statements the store sends through it. */
   constructor(readonly pool: Pool) {
     this.rules = new PostgresRules(pool);
+    this.resolver = new PostgresResolver(pool);
     this.types = new PostgresTypes(pool, () => this.rowJson.clear());
     this.rowJson = new PostgresRowJson(pool, (row) => this.types.toDto(row));
     this.counts = new PostgresCounts(pool);
@@ -155,16 +158,20 @@ export class PostgresStore implements ViolationStore {
     return (await this.types.toDtos(rows))[0];
   }
 
-  async resolveViolation(id: number, comment: string, by: string): Promise<Violation | undefined> {
-    if (rowId(id) === undefined) return undefined;
-    // One statement: the row lock makes concurrent resolutions of one violation apply one after the other, each
-    // raising the version, and RETURNING hands back the row as updated.
-    const { rows } = await this.pool.query<ViolationRow>(
-      `UPDATE violation SET comment = $1, last_modified = $2, last_modified_by = $3, version = version + 1
-        WHERE id = $4 RETURNING ${VIOLATION_COLUMNS}`,
-      [pgText(comment), Date.now(), pgText(by), id],
-    );
-    return (await this.types.toDtos(rows))[0];
+  async resolveViolation(id: number, comment: string, by: string, accounts: ResolvableAccounts): Promise<Resolution> {
+    const result = await this.resolver.resolve(id, comment, by, accounts);
+    if ('status' in result) return result;
+    const [violation] = await this.types.toDtos([result]);
+    return { status: 'resolved', violation: violation! };
+  }
+
+  async resolveViolations(
+    ids: readonly number[],
+    comment: string,
+    by: string,
+    accounts: ResolvableAccounts,
+  ): Promise<BatchResolution[]> {
+    return this.resolver.resolveAll(ids, comment, by, accounts);
   }
 
   async listViolationTypes(): Promise<ViolationType[]> {

@@ -444,7 +444,7 @@ export function describeStoreContract(
     it('answers ids beyond any row as "nothing there"', async () => {
       await store.insertViolations([draft()]);
       expect(await store.getViolation(2 ** 60)).toBeUndefined();
-      expect(await store.resolveViolation(2 ** 60, 'x', 'y')).toBeUndefined();
+      expect(await store.resolveViolation(2 ** 60, 'x', 'y', '*')).toEqual({ status: 'not_found' });
       expect(await store.getWhitelistingRule(2 ** 60)).toBeUndefined();
       expect(await store.replaceWhitelistingRule(2 ** 60, { reason: 'x' }, 'y')).toBeUndefined();
       expect((await store.listViolations({ lastViolation: 2 ** 60 }, page())).total).toBe(0);
