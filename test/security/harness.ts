@@ -40,6 +40,10 @@ export const TOKEN_INFO = {
   wrongRealm: 'tokeninfo-customer-secret-01234567',
   /** token info answers 400 invalid_token, as for an expired token */
   expired: 'tokeninfo-expired-secret-012345678',
+  /** token info fails (500) for this one */
+  failing: 'tokeninfo-failing-secret-012345678',
+  /** valid (uid broken, /employees), but the team service fails (500) for this user */
+  broken: 'tokeninfo-broken-secret-0123456789',
 } as const;
 
 const TOKEN_INFO_ANSWERS: Record<string, { status: number; body: unknown }> = {
@@ -51,6 +55,8 @@ const TOKEN_INFO_ANSWERS: Record<string, { status: number; body: unknown }> = {
   },
   [TOKEN_INFO.noUid]: { status: 200, body: { uid: '', scope: [], realm: '/services' } },
   [TOKEN_INFO.wrongRealm]: { status: 200, body: { uid: 'cust', scope: ['uid'], realm: '/customers' } },
+  [TOKEN_INFO.failing]: { status: 500, body: { error: 'internal' } },
+  [TOKEN_INFO.broken]: { status: 200, body: { uid: 'broken', scope: ['uid'], realm: '/employees' } },
   [TOKEN_INFO.expired]: {
     status: 400,
     body: { error: 'invalid_token', error_description: 'Access Token not valid' },
@@ -69,6 +75,7 @@ function tokenInfoAnswer(_path: string, authorization: string | undefined) {
 
 function teamServiceAnswer(path: string) {
   const url = new URL(path, 'http://peer');
+  if (url.searchParams.get('member') === 'broken') return { status: 500, body: { error: 'internal' } };
   const member = MEMBERSHIP[url.searchParams.get('member') ?? ''];
   if (url.pathname === '/api/accounts/aws')
     return {
