@@ -4,7 +4,6 @@
  * Every unknown or mistyped key of the file is an error naming its path, e.g. `auth.tokens[0].scopes: expected array`.
  */
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
@@ -12,6 +11,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
 import { IngestConfigSchema } from './ingest/config-schema.js';
 import { RulesConfigSchema } from './rules/config-schema.js';
+import { HttpConfigSchema, trustProxyProblems } from './http/config-schema.js';
 import { configProblems } from './config-errors.js';
 
 const NonEmpty = () => Type.String({ minLength: 1 });
@@ -36,30 +36,6 @@ const StaticTokenSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** Limits and headers of the HTTP server (see README, "Reliability and security"). */
-const HttpSchema = Type.Object(
-  {
-    body_limit_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1024 ** 3 })),
-    trust_proxy: Type.Optional(
-      Type.Union([Type.Boolean(), Type.Array(NonEmpty())], {
-        description: 'true or false, or a list of proxy addresses or CIDR ranges',
-      }),
-    ),
-    hsts_max_age_seconds: Type.Optional(Type.Integer({ minimum: 0 })),
-    rate_limit: Type.Optional(
-      Type.Object(
-        {
-          max: Type.Integer({ minimum: 1 }),
-          window_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-export type HttpConfig = Static<typeof HttpSchema>;
 
 export const ServerConfigSchema = Type.Object(
   {
@@ -93,7 +69,7 @@ export const ServerConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    http: Type.Optional(HttpSchema),
+    http: Type.Optional(HttpConfigSchema),
     whitelist: Type.Optional(
       Type.Object({ allowed_teams: Type.Optional(Type.Array(NonEmpty())) }, { additionalProperties: false }),
     ),
@@ -104,33 +80,18 @@ export const ServerConfigSchema = Type.Object(
 );
 export type ServerConfig = Static<typeof ServerConfigSchema>;
 export type StaticToken = Static<typeof StaticTokenSchema>;
+export type { HttpConfig } from './http/config-schema.js';
 
 /** A start-up setting is wrong (the `fullstop server` command reports it as a usage error). */
 export class ServerConfigError extends Error {
   override name = 'ServerConfigError';
 }
 
-/** What is wrong with a `http.trust_proxy` entry: an address, a CIDR range or a name proxy-addr knows. */
-function proxyProblem(entry: string, index: number): string | undefined {
-  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return undefined;
-  const [address = '', prefix, extra] = entry.split('/');
-  const family = isIP(address);
-  const bits = family === 4 ? 32 : 128;
-  if (
-    family === 0 ||
-    extra !== undefined ||
-    (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= bits))
-  )
-    return `http.trust_proxy[${index}]: expected an IP address, a CIDR range or loopback, linklocal, uniquelocal; got '${entry}'`;
-  return undefined;
-}
-
 /** Validates a parsed config object; throws one error listing every problem by key path. */
 export function validateConfig(value: unknown, source: string): ServerConfig {
   const input = value ?? {};
   const problems = configProblems([...Value.Errors(ServerConfigSchema, input)]);
-  const trusted = problems.length === 0 ? (input as ServerConfig).http?.trust_proxy : undefined;
-  if (Array.isArray(trusted)) problems.push(...trusted.flatMap((entry, i) => proxyProblem(entry, i) ?? []));
+  if (problems.length === 0) problems.push(...trustProxyProblems((input as ServerConfig).http));
   if (problems.length > 0)
     throw new ServerConfigError(`invalid config ${source}:\n  ${[...new Set(problems)].join('\n  ')}`);
   return input as ServerConfig;

@@ -27,75 +27,39 @@ interface Caller {
   status: 401 | 403;
 }
 
-const READ_ONLY = new Set<Need>(['public', 'read']);
+/** A caller refused everywhere but on the public endpoints. */
+const refused = (name: string, authorization: string | undefined, status: 401 | 403): Caller => ({
+  name,
+  authorization,
+  may: new Set(['public']),
+  status,
+});
+/** An authenticated caller: reads, plus what `needs` lists; 403 for the rest. */
+const reader = (name: string, token: string, ...needs: Need[]): Caller => ({
+  name,
+  authorization: `Bearer ${token}`,
+  may: new Set(['public', 'read', ...needs]),
+  status: 403,
+});
+
 const CALLERS: Caller[] = [
-  { name: 'no token', authorization: undefined, may: new Set(['public']), status: 401 },
-  { name: 'Basic credentials', authorization: 'Basic YWRtaW46YWRtaW4=', may: new Set(['public']), status: 401 },
-  { name: 'Bearer without token', authorization: 'Bearer', may: new Set(['public']), status: 401 },
-  { name: 'Bearer None', authorization: 'Bearer None', may: new Set(['public']), status: 401 },
-  { name: 'other scheme', authorization: `Token ${STATIC.admin}`, may: new Set(['public']), status: 401 },
-  {
-    name: 'admin token with trailing junk',
-    authorization: `Bearer ${STATIC.admin}x`,
-    may: new Set(['public']),
-    status: 401,
-  },
-  { name: 'short unknown token', authorization: 'Bearer not-a-token', may: new Set(['public']), status: 401 },
-  {
-    name: 'unknown token',
-    authorization: 'Bearer unknown-token-0123456789-0123456789',
-    may: new Set(['public']),
-    status: 401,
-  },
-  { name: 'expired token', authorization: `Bearer ${TOKEN_INFO.expired}`, may: new Set(['public']), status: 401 },
-  {
-    name: 'token without scope uid',
-    authorization: `Bearer ${TOKEN_INFO.noUid}`,
-    may: new Set(['public']),
-    status: 403,
-  },
-  {
-    name: 'token of another realm',
-    authorization: `Bearer ${TOKEN_INFO.wrongRealm}`,
-    may: new Set(['public']),
-    status: 403,
-  },
-  {
-    name: 'static: account A, team other',
-    authorization: `Bearer ${STATIC.alice}`,
-    may: new Set([...READ_ONLY, 'resolve-A']),
-    status: 403,
-  },
-  {
-    name: 'static: write scope only',
-    authorization: `Bearer ${STATIC.writer}`,
-    may: new Set([...READ_ONLY, 'write']),
-    status: 403,
-  },
-  {
-    name: 'token info: account A, team stups',
-    authorization: `Bearer ${TOKEN_INFO.member}`,
-    may: new Set([...READ_ONLY, 'resolve-A', 'rules']),
-    status: 403,
-  },
-  {
-    name: 'token info: account B, team other',
-    authorization: `Bearer ${TOKEN_INFO.outsider}`,
-    may: new Set([...READ_ONLY, 'resolve-B']),
-    status: 403,
-  },
-  {
-    name: 'token info: service with write scope',
-    authorization: `Bearer ${TOKEN_INFO.robot}`,
-    may: new Set([...READ_ONLY, 'write']),
-    status: 403,
-  },
-  {
-    name: 'static admin',
-    authorization: `Bearer ${STATIC.admin}`,
-    may: new Set(['public', 'read', 'resolve-A', 'resolve-B', 'write', 'rules']),
-    status: 403,
-  },
+  refused('no token', undefined, 401),
+  refused('Basic credentials', 'Basic YWRtaW46YWRtaW4=', 401),
+  refused('Bearer without token', 'Bearer', 401),
+  refused('Bearer None', 'Bearer None', 401),
+  refused('other scheme', `Token ${STATIC.admin}`, 401),
+  refused('admin token with trailing junk', `Bearer ${STATIC.admin}x`, 401),
+  refused('short unknown token', 'Bearer not-a-token', 401),
+  refused('unknown token', 'Bearer unknown-token-0123456789-0123456789', 401),
+  refused('expired token', `Bearer ${TOKEN_INFO.expired}`, 401),
+  refused('token without scope uid', `Bearer ${TOKEN_INFO.noUid}`, 403),
+  refused('token of another realm', `Bearer ${TOKEN_INFO.wrongRealm}`, 403),
+  reader('static: account A, team other', STATIC.alice, 'resolve-A'),
+  reader('static: write scope only', STATIC.writer, 'write'),
+  reader('token info: account A, team stups', TOKEN_INFO.member, 'resolve-A', 'rules'),
+  reader('token info: account B, team other', TOKEN_INFO.outsider, 'resolve-B'),
+  reader('token info: service with write scope', TOKEN_INFO.robot, 'write'),
+  reader('static admin', STATIC.admin, 'resolve-A', 'resolve-B', 'write', 'rules'),
 ];
 
 let h: Harness;
