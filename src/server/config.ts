@@ -11,6 +11,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
 import { IngestConfigSchema } from './ingest/config-schema.js';
 import { RulesConfigSchema } from './rules/config-schema.js';
+import { HttpConfigSchema, trustProxyProblems } from './http/config-schema.js';
 import { configProblems } from './config-errors.js';
 import { EnrichmentConfigSchema, enrichmentConfigProblems } from './enrich/config-schema.js';
 
@@ -49,6 +50,7 @@ export const ServerConfigSchema = Type.Object(
           team_service_url: Type.Optional(HttpUrl()),
           team_service_token: Type.Optional(NonEmpty()),
           tokens: Type.Optional(Type.Array(StaticTokenSchema)),
+          negative_cache_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
         },
         { additionalProperties: false },
       ),
@@ -68,6 +70,7 @@ export const ServerConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    http: Type.Optional(HttpConfigSchema),
     whitelist: Type.Optional(
       Type.Object({ allowed_teams: Type.Optional(Type.Array(NonEmpty())) }, { additionalProperties: false }),
     ),
@@ -79,6 +82,7 @@ export const ServerConfigSchema = Type.Object(
 );
 export type ServerConfig = Static<typeof ServerConfigSchema>;
 export type StaticToken = Static<typeof StaticTokenSchema>;
+export type { HttpConfig } from './http/config-schema.js';
 
 /** A start-up setting is wrong (the `fullstop server` command reports it as a usage error). */
 export class ServerConfigError extends Error {
@@ -89,7 +93,10 @@ export class ServerConfigError extends Error {
 export function validateConfig(value: unknown, source: string): ServerConfig {
   const input = value ?? {};
   const problems = configProblems([...Value.Errors(ServerConfigSchema, input)]);
-  if (problems.length === 0) problems.push(...enrichmentConfigProblems((input as ServerConfig).enrichment));
+  if (problems.length === 0) {
+    problems.push(...enrichmentConfigProblems((input as ServerConfig).enrichment));
+    problems.push(...trustProxyProblems((input as ServerConfig).http));
+  }
   if (problems.length > 0)
     throw new ServerConfigError(`invalid config ${source}:\n  ${[...new Set(problems)].join('\n  ')}`);
   return input as ServerConfig;

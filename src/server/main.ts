@@ -25,10 +25,19 @@ export interface RunningServer {
 
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
 
+const negativeCacheMs = (options: ServerOptions) => {
+  const seconds = options.config.auth?.negative_cache_seconds;
+  return seconds === undefined ? undefined : seconds * 1000;
+};
+
 function authenticatorFor(options: ServerOptions): Authenticator {
   if (options.noAuth) return async () => LOCAL_PRINCIPAL;
   const auth = options.config.auth ?? {};
-  return createAuthenticator({ tokens: auth.tokens, tokeninfoUrl: auth.tokeninfo_url });
+  return createAuthenticator({
+    tokens: auth.tokens,
+    tokeninfoUrl: auth.tokeninfo_url,
+    negativeCacheMs: negativeCacheMs(options),
+  });
 }
 
 /** Opens the store and listens; the caller owns the returned server (tests call this with port 0). */
@@ -49,7 +58,11 @@ export async function startServer(
   }
   const store = await openStore(options.db);
   const teamService = auth.team_service_url
-    ? createTeamService({ url: auth.team_service_url, token: auth.team_service_token })
+    ? createTeamService({
+        url: auth.team_service_url,
+        token: auth.team_service_token,
+        negativeCacheMs: negativeCacheMs(options),
+      })
     : undefined;
   const app = buildApp({
     store,

@@ -129,4 +129,34 @@ describe('resolveServerOptions', () => {
     );
     expect(() => resolveServerOptions({}, { FULLSTOP_SERVER_PORT: '70000' })).toThrow(/FULLSTOP_SERVER_PORT/);
   });
+
+  it('reads the limits and headers of the http section, and names what is wrong there', () => {
+    const path = configFile(`
+auth:
+  negative_cache_seconds: 10
+http:
+  body_limit_bytes: 65536
+  trust_proxy: [10.0.0.0/8, "::1", loopback]
+  hsts_max_age_seconds: 31536000
+  rate_limit: { max: 600, window_seconds: 60 }
+`);
+    expect(loadConfigFile(path).http).toEqual({
+      body_limit_bytes: 65536,
+      trust_proxy: ['10.0.0.0/8', '::1', 'loopback'],
+      hsts_max_age_seconds: 31536000,
+      rate_limit: { max: 600, window_seconds: 60 },
+    });
+    expect(() => validateConfig({ http: { trust_proxy: ['10.0.0.0/33', 'proxy.example.com'] } }, 'x.yaml')).toThrow(
+      "http.trust_proxy[0]: expected an IP address, a CIDR range or loopback, linklocal, uniquelocal; got '10.0.0.0/33'\n" +
+        "  http.trust_proxy[1]: expected an IP address, a CIDR range or loopback, linklocal, uniquelocal; got 'proxy.example.com'",
+    );
+    expect(() => validateConfig({ http: { trust_proxy: 2 } }, 'x.yaml')).toThrow(
+      'http.trust_proxy: expected true or false, or a list of proxy addresses or CIDR ranges',
+    );
+    expect(() => validateConfig({ http: { rate_limit: { window_seconds: 60 } } }, 'x.yaml')).toThrow(
+      'http.rate_limit.max: expected required property',
+    );
+    expect(() => validateConfig({ http: { body_limit: 1 } }, 'x.yaml')).toThrow('http.body_limit: unknown key');
+    expect(() => validateConfig({ http: { body_limit_bytes: 10 } }, 'x.yaml')).toThrow('http.body_limit_bytes');
+  });
 });

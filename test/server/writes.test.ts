@@ -169,7 +169,7 @@ describe('/api/whitelisting-rules', () => {
       "violation_type: unknown violation type 'NOPE'",
     );
     expect((await rules('POST', '', { reason: 'r', image_name: '(' })).json().message).toBe(
-      "image_name: not a valid regular expression: '('",
+      "image_name: not a valid regular expression (missing closing ): `(`): '('",
     );
     expect((await rules('POST', '', { reason: 'r', expiry_date: 'soon' })).statusCode).toBe(400);
   });

@@ -2,11 +2,13 @@
  * Turns a bearer token into a Principal: static tokens from the config (compared in constant time over
  * SHA-256 digests, so neither content nor length leaks through timing), else the OAuth2 token-info endpoint,
  * whose answers are cached for 60 s under the token's digest; concurrent requests with one token share one
- * look-up. Tokens are never logged.
+ * look-up. A token that token info refused is remembered as refused for a few seconds (a separate cache, so that
+ * floods of made-up tokens cannot push valid ones out), so that a burst of requests with unknown tokens does not
+ * turn into one token-info call per request. Tokens are never logged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { StaticToken } from '../config.js';
-import { unauthorized, forbidden, serviceUnavailable } from '../http/errors.js';
+import { unauthorized, forbidden, serviceUnavailable, HttpError } from '../http/errors.js';
 import type { Principal } from './principal.js';
 import { LRUCache } from 'lru-cache';
 
@@ -17,7 +19,13 @@ export interface AuthenticatorOptions {
   tokeninfoUrl?: string | undefined;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** How long a token that token info refused stays refused without asking again; 0 asks every time. */
+  negativeCacheMs?: number;
 }
+
+/** The default of `auth.negative_cache_seconds`. */
+export const DEFAULT_NEGATIVE_CACHE_MS = 5_000;
+const CACHE_ENTRIES = 10_000;
 
 const digest = (token: string) => createHash('sha256').update(token).digest();
 const ALLOWED_REALMS = ['/employees', '/services'];
@@ -71,12 +79,22 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const findStatic = staticMatcher(options.tokens ?? []);
   const fetchFn = options.fetch ?? fetch;
   const { tokeninfoUrl } = options;
+  const negativeMs = options.negativeCacheMs ?? DEFAULT_NEGATIVE_CACHE_MS;
+  // lru-cache reads a ttl of 0 as "never expires": no negative cache at all then.
+  const refused = negativeMs > 0 ? new LRUCache<string, HttpError>({ max: CACHE_ENTRIES, ttl: negativeMs }) : undefined;
   const cache = new LRUCache<string, Principal, string>({
-    max: 10_000,
+    max: CACHE_ENTRIES,
     ttl: 60_000,
-    // Failures are not cached (a rejected fetch leaves no entry); the token comes in as the fetch context.
-    fetchMethod: (_key, _stale, { context }) =>
-      askTokenInfo(tokeninfoUrl!, context, fetchFn, options.timeoutMs ?? 3000),
+    // A rejected fetch leaves no entry here: refusals go to their own cache, dependency failures are not kept.
+    // The token comes in as the fetch context.
+    fetchMethod: async (key, _stale, { context }) => {
+      try {
+        return await askTokenInfo(tokeninfoUrl!, context, fetchFn, options.timeoutMs ?? 3000);
+      } catch (error) {
+        if (error instanceof HttpError && error.statusCode === 401) refused?.set(key, error);
+        throw error;
+      }
+    },
   });
 
   return async (authorization) => {
@@ -95,7 +113,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     }
     if (tokeninfoUrl === undefined || token.length < MIN_TOKENINFO_TOKEN_LENGTH)
       throw unauthorized('invalid bearer token');
-    const principal = (await cache.fetch(digest(token).toString('base64'), { context: token }))!;
+    const key = digest(token).toString('base64');
+    const refusal = refused?.get(key);
+    if (refusal !== undefined) throw refusal;
+    const principal = (await cache.fetch(key, { context: token }))!;
     if (
       !principal.scopes.includes('uid') ||
       principal.realm === undefined ||

@@ -1,10 +1,13 @@
 /**
  * The team service: which AWS accounts a user may act on (membership roles PowerUser and Deployer, merged) and
  * which teams they belong to. Answers are cached for 60 s per user, as the original caches them; concurrent
- * look-ups of one user share one call.
+ * look-ups of one user share one call. A failed look-up is remembered for a few seconds, as the original's Hystrix
+ * circuit breaker stops calling a failing team service for a while, so that a burst of requests does not become a
+ * burst of calls to a service that is down.
  */
 import { LRUCache } from 'lru-cache';
 import { serviceUnavailable } from '../http/errors.js';
+import { DEFAULT_NEGATIVE_CACHE_MS } from './authenticator.js';
 
 export interface TeamService {
   accountsOf(uid: string, callerToken: string): Promise<string[]>;
@@ -18,6 +21,8 @@ export interface TeamServiceOptions {
   roles?: readonly string[];
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** How long a failed look-up is remembered; 0 asks again every time. */
+  negativeCacheMs?: number;
 }
 
 /** The original answers 503 "Dependency unavailable" when the team service fails (its Hystrix wrapper). */
@@ -48,13 +53,31 @@ export function createTeamService(options: TeamServiceOptions): TeamService {
     });
   }
 
-  /** A per-user cache whose look-up gets the caller's token as its context (forwarded when no service token). */
-  const cacheOf = (lookUp: (uid: string, callerToken: string) => Promise<string[]>) =>
-    new LRUCache<string, string[], string>({
+  const negativeMs = options.negativeCacheMs ?? DEFAULT_NEGATIVE_CACHE_MS;
+
+  /**
+   * A per-user cache whose look-up gets the caller's token as its context (forwarded when no service token), and
+   * beside it the failures of the last few seconds (lru-cache reads a ttl of 0 as "never expires": none then).
+   */
+  const cacheOf = (lookUp: (uid: string, callerToken: string) => Promise<string[]>) => {
+    const failed = negativeMs > 0 ? new LRUCache<string, Error>({ max: 10_000, ttl: negativeMs }) : undefined;
+    const answers = new LRUCache<string, string[], string>({
       max: 10_000,
       ttl: 60_000,
-      fetchMethod: (uid, _stale, { context }) => lookUp(uid, context),
+      fetchMethod: (uid, _stale, { context }) =>
+        lookUp(uid, context).catch((error: Error) => {
+          failed?.set(uid, error);
+          throw error;
+        }),
     });
+    return {
+      async fetch(uid: string, callerToken: string): Promise<string[]> {
+        const failure = failed?.get(uid);
+        if (failure !== undefined) throw failure;
+        return (await answers.fetch(uid, { context: callerToken }))!;
+      },
+    };
+  };
 
   const accounts = cacheOf(async (uid, callerToken) => {
     const member = encodeURIComponent(uid);
@@ -66,7 +89,7 @@ export function createTeamService(options: TeamServiceOptions): TeamService {
   const teams = cacheOf((uid, callerToken) => getIds(`/api/teams?member=${encodeURIComponent(uid)}`, callerToken));
 
   return {
-    accountsOf: async (uid, callerToken) => (await accounts.fetch(uid, { context: callerToken }))!,
-    teamsOf: async (uid, callerToken) => (await teams.fetch(uid, { context: callerToken }))!,
+    accountsOf: (uid, callerToken) => accounts.fetch(uid, callerToken),
+    teamsOf: (uid, callerToken) => teams.fetch(uid, callerToken),
   };
 }

@@ -11,7 +11,7 @@ import type { ServerConfig } from '../config.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { createAccessControl } from '../auth/access.js';
 import type { TeamService } from '../auth/team-service.js';
-import { installErrorHandling, notFound } from './error-handler.js';
+import { clientError, frameworkError, installErrorHandling, notFound } from './error-handler.js';
 import { AccessLog } from './access-log.js';
 import { requireAuthentication } from './auth-hook.js';
 import type { RouteDeps } from './deps.js';
@@ -26,6 +26,11 @@ import { ingestRoutes } from './routes/ingest.js';
 import { packageVersion } from '../../shared/package-version.js';
 import { dropEmptyQueryValues } from './params.js';
 import { installCrossOriginPolicy } from './cross-origin.js';
+import { installSecurityHeaders, noStore } from './security-headers.js';
+import { installJsonBodyParser } from './json-body.js';
+
+/** `http.body_limit_bytes`: larger bodies answer 413. A resolution comment or a rule is far smaller. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 export interface AppOptions {
   store: ViolationStore;
@@ -45,19 +50,29 @@ function isLoggerInstance(logger: AppOptions['logger']): logger is FastifyBaseLo
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const { logger = false } = options;
+  const http = options.config.http ?? {};
   const app = Fastify({
     ...(isLoggerInstance(logger) ? { loggerInstance: logger } : { logger }),
     logController: new AccessLog(),
     // Spring MVC matches `/api/violations/` like `/api/violations` (trailing-slash match is on by default there).
     routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: http.body_limit_bytes ?? DEFAULT_BODY_LIMIT,
+    trustProxy: http.trust_proxy ?? false,
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  installJsonBodyParser(app);
   for (const schema of NAMED_SCHEMAS) app.addSchema(schema);
-  installCrossOriginPolicy(app, {
-    allowedOrigins: options.config.cors?.allowed_origins,
-    loopbackHostOnly: options.loopbackHostOnly,
-  });
+  installSecurityHeaders(app, { hstsMaxAgeSeconds: http.hsts_max_age_seconds });
+  // After helmet has loaded, so that its headers are set before this policy may refuse a request.
+  app.after(() =>
+    installCrossOriginPolicy(app, {
+      allowedOrigins: options.config.cors?.allowed_origins,
+      loopbackHostOnly: options.loopbackHostOnly,
+    }),
+  );
 
   app.register(swagger, {
     openapi: {
@@ -86,7 +101,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   };
   app.register(
     async (api) => {
-      requireAuthentication(api, options.auth);
+      noStore(api);
+      await requireAuthentication(api, options.auth, http.rate_limit);
       // Unknown /api paths need a token too, as in the original (Spring Security runs before the dispatcher).
       api.setNotFoundHandler(notFound);
       api.addHook('preValidation', async (request) => dropEmptyQueryValues(request.query));

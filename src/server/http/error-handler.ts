@@ -3,6 +3,7 @@
  * parameter; 5xx bodies say only "Internal Server Error" and the details go to the log.
  */
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiErrorBody } from '../../shared/violation.js';
 import { HttpError } from './errors.js';
@@ -74,4 +75,36 @@ export function installErrorHandling(app: FastifyInstance): void {
 /** 404 for a path no route serves; set again inside the API plugin so that its token check runs first. */
 export function notFound(request: FastifyRequest, reply: FastifyReply): void {
   reply.code(404).send(body(404, `no route for ${request.method} ${request.url.split('?')[0]}`, request));
+}
+
+/**
+ * Errors fastify meets before any route or hook (a bad percent-encoding in the path, an overlong path
+ * parameter): the same JSON error body instead of fastify's own shape.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the path is not a valid URL';
+  reply.code(status).send(body(status, message, request));
+}
+
+/** What Node's HTTP parser refuses (a malformed request, oversized headers, a timeout), as JSON on the socket. */
+export function clientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message =
+    status === 408
+      ? 'the request took too long to arrive'
+      : status === 431
+        ? 'the request headers are too large'
+        : `malformed HTTP request${error.code ? ` (${error.code})` : ''}`;
+  const reason = STATUS_CODES[status] ?? 'Error';
+  const json = JSON.stringify({ status, error: reason, message, path: '' } satisfies ApiErrorBody);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    );
+  }
+  socket.destroy();
 }

@@ -52,8 +52,9 @@ function typeIdsByAttributes(filter: ViolationFilter, types: Iterable<ViolationT
   return ids;
 }
 
+/** `$."key"`: SQLite reads a quoted label with JSON string escapes, so any key (quotes, backslashes…) is one label. */
 function jsonKeyPath(key: string): string {
-  return `$."${key.replace(/"/g, '""')}"`;
+  return `$.${JSON.stringify(key)}`;
 }
 
 /** WHERE clause (without the keyword) for a violation filter; `types` lets type attributes become an id list. */

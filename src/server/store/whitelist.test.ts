@@ -26,8 +26,9 @@ const draft = {
 describe('Jayway JsonPath on meta_info', () => {
   it('translates =~ into a full-match regex test and filters the root map itself', () => {
     expect(toJsonPathPlus('$.[?(@.user_name =~ /ses\\.ci-master-.+/)]')).toEqual({
-      path: '$[?(/^(?:ses\\.ci-master-.+)$/.test(@.user_name))]',
+      path: '$[?(_$_re0(@.user_name))]',
       filtersRoot: true,
+      regexes: [{ source: 'ses\\.ci-master-.+', flags: '' }],
     });
     expect(jsonPathMatches('$.[?(@.user_name =~ /ses\\.ci-master-.+/)]', { user_name: 'ses.ci-master-7' })).toBe(true);
     expect(jsonPathMatches('$.[?(@.user_name =~ /ses\\.ci-master-.+/)]', { user_name: 'xses.ci-master-7' })).toBe(
@@ -70,7 +71,8 @@ describe('compileWhitelist', () => {
   });
 
   it('uses Java full-match semantics for image names and rejects invalid patterns quietly', () => {
-    expect(fullMatchRegex('a|b')!.test('ab')).toBe(false);
+    expect(fullMatchRegex('a|b')!('ab')).toBe(false);
+    expect(fullMatchRegex('a|b')!('b')).toBe(true);
     expect(fullMatchRegex('(')).toBeUndefined();
     expect(compileWhitelist([rule({ imageName: '(' })])({ ...draft, metaInfo: { ami_name: '(' } })).toBeUndefined();
   });

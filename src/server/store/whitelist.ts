@@ -5,6 +5,7 @@
 import type { ViolationDraft } from '../model.js';
 import { isPlainObject } from '../../shared/guards.js';
 import { compileJsonPath } from './jayway-path.js';
+import { compileFullMatch, type FullMatcher } from './linear-regex.js';
 
 /** The rule fields whitelisting looks at. */
 export interface WhitelistRule {
@@ -26,14 +27,17 @@ type Predicate = (draft: ViolationDraft) => boolean;
 
 const active = (value: string | null): value is string => value !== null && value.trim() !== '';
 
-/** Java's `String.matches` is a full match; an invalid pattern matches nothing. */
-export function fullMatchRegex(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch {
-    return undefined;
-  }
+/**
+ * Java's `String.matches` is a full match; linear-time (see linear-regex.ts), so that no rule can stall a commit.
+ * An invalid pattern matches nothing.
+ */
+export function fullMatchRegex(pattern: string): FullMatcher | undefined {
+  const compiled = compileFullMatch(pattern);
+  return 'matches' in compiled ? compiled.matches : undefined;
 }
+
+/** A rule field as an error message quotes it: long ones are cut. */
+const quoted = (value: string) => `'${value.length > 100 ? `${value.slice(0, 100)}…` : value}'`;
 
 /**
  * Why a rule's `image_name` or `meta_info_json_path` can never match (it does not compile), for the API to refuse
@@ -41,12 +45,15 @@ export function fullMatchRegex(pattern: string): RegExp | undefined {
  */
 export function invalidCriterion(rule: Pick<WhitelistRule, 'imageName' | 'metaInfoJsonPath'>): string | undefined {
   const { imageName, metaInfoJsonPath } = rule;
-  if (active(imageName) && fullMatchRegex(imageName) === undefined)
-    return `image_name: not a valid regular expression: '${imageName}'`;
+  if (active(imageName)) {
+    const compiled = compileFullMatch(imageName);
+    if ('error' in compiled)
+      return `image_name: not a valid regular expression (${compiled.error}): ${quoted(imageName)}`;
+  }
   if (active(metaInfoJsonPath)) {
     const compiled = compileJsonPath(metaInfoJsonPath);
     if ('error' in compiled)
-      return `meta_info_json_path: not a valid JsonPath (${compiled.error}): '${metaInfoJsonPath}'`;
+      return `meta_info_json_path: not a valid JsonPath (${compiled.error}): ${quoted(metaInfoJsonPath)}`;
   }
   return undefined;
 }
@@ -73,7 +80,7 @@ function predicates(rule: WhitelistRule): Predicate[] {
         regex !== undefined &&
         isPlainObject(d.metaInfo) &&
         typeof d.metaInfo.ami_name === 'string' &&
-        regex.test(d.metaInfo.ami_name),
+        regex(d.metaInfo.ami_name),
     );
   }
   if (active(imageOwner)) checks.push((d) => isPlainObject(d.metaInfo) && d.metaInfo.ami_owner_id === imageOwner);
