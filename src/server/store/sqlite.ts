@@ -6,9 +6,7 @@
  * cached per normalised filter and dropped whenever the data changes: on every write of this connection, and
  * when `PRAGMA data_version` shows a commit by another connection (e.g. a `fullstop ingest` process).
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import type { FileCommit, ViolationStore } from './store.js';
 import { UnknownViolationTypeError } from './store.js';
 import type { JsonPage } from './store.js';
@@ -28,7 +26,7 @@ import type {
   CountByAccountAndType,
   CountByAppVersionAndType,
 } from '../../shared/violation.js';
-import { migrate } from './sqlite-migrate.js';
+import { openSqlite } from './sqlite-open.js';
 import { toViolation, toViolationType, type ViolationRow, type ViolationTypeRow } from './sqlite-rows.js';
 import { violationWhere, orderBy, stateCondition } from './sqlite-query.js';
 import { SqliteInserter } from './sqlite-inserter.js';
@@ -57,13 +55,7 @@ export class SqliteStore implements ViolationStore {
   private readonly rowJson: RowJsonCache;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    this.db = openSqlite(path);
     this.inserter = new SqliteInserter(this.db);
     this.rules = new SqliteRules(this.db);
     this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
@@ -251,10 +243,14 @@ export class SqliteStore implements ViolationStore {
     return { inserted, duplicates };
   }
 
-  /** Runs a write in a transaction and drops every cached count. */
+  /**
+   * Runs a write in a transaction and drops every cached count. BEGIN IMMEDIATE takes the write lock first (waiting
+   * up to busy_timeout for another writer): a deferred transaction that reads first fails at its first write with
+   * SQLITE_BUSY_SNAPSHOT ("database is locked", no waiting) when another connection committed in between.
+   */
   private write<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      return this.db.transaction(fn).immediate();
     } finally {
       this.dropCachedCounts();
     }
