@@ -10,10 +10,9 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/server/store/open-store.js';
-import { tempDir } from './helpers.js';
+import { fullstopBinary, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../dist/bin/fullstop.js');
 const GENERATOR = join(import.meta.dirname, '../../scripts/generate-cloudtrail.mjs');
 const WRITER = join(import.meta.dirname, '../helpers/sqlite-writer.mjs');
 
@@ -74,8 +73,7 @@ describe('fullstop ingest beside another writer', () => {
       const writer = await startWriter(db);
       let result;
       try {
-        result = await run(process.execPath, [
-          BIN,
+        result = await fullstopBinary([
           'ingest',
           logs,
           '--db',
@@ -84,7 +82,7 @@ describe('fullstop ingest beside another writer', () => {
           String(workers),
           '-o',
           'json',
-        ]).catch((error: { code: number; stdout: string; stderr: string }) => error);
+        ]);
       } finally {
         expect(await writer.stop()).toBeGreaterThan(100);
       }
@@ -108,12 +106,8 @@ describe('fullstop ingest beside another writer', () => {
     // Five rounds of four: before the fix about one round in three lost a process to the race.
     for (let round = 0; round < 5; round += 1) {
       const db = join(dir.path, `new-${round}.db`);
-      const args = [BIN, 'ingest', small, '--db', `sqlite:${db}`, '--workers', '0', '-o', 'json'];
-      const results = await Promise.all(
-        Array.from({ length: 4 }, () =>
-          run(process.execPath, args).catch((error: { code: number; stdout: string; stderr: string }) => error),
-        ),
-      );
+      const args = ['ingest', small, '--db', `sqlite:${db}`, '--workers', '0', '-o', 'json'];
+      const results = await Promise.all(Array.from({ length: 4 }, () => fullstopBinary(args)));
       expect(results.map((r) => r.stderr)).toEqual(['', '', '', '']);
       const created = results.reduce(
         (sum, r) => sum + (JSON.parse(r.stdout) as { violations_new: number }).violations_new,

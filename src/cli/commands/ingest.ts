@@ -32,7 +32,7 @@ Examples:
 function summaryLines(s: IngestSummary): string[] {
   return [
     `files       ${s.files} (${s.filesIngested} ingested, ${s.filesAlreadyIngested} already ingested, ${s.filesFailed} failed)`,
-    `records     ${s.records} (${s.badRecords} bad records skipped)`,
+    `records     ${s.records} (${s.badRecords} bad records skipped, ${s.ruleErrors} rule errors)`,
     `violations  ${s.violationsNew} new (${s.duplicatesSkipped} duplicates skipped)`,
   ];
 }
@@ -45,15 +45,24 @@ function summaryJson(s: IngestSummary) {
     files_failed: s.filesFailed,
     records: s.records,
     bad_records: s.badRecords,
+    rule_errors: s.ruleErrors,
     violations_new: s.violationsNew,
     duplicates_skipped: s.duplicatesSkipped,
+    // The newest 100 failures; files_failed counts them all.
     failures: s.failures,
   };
 }
 
 function printFailure(ctx: Context, o: FileOutcome): void {
-  ctx.io.err(`failed: ${o.source} ${o.key}: ${o.reason ?? ''}`);
+  if (o.status === 'failed') ctx.io.err(`failed: ${o.source} ${o.key}: ${o.reason ?? ''}`);
+  if (o.ruleErrors === undefined) return;
+  for (const e of o.ruleErrors.samples)
+    ctx.io.err(`rule error: ${o.source} ${o.key}: ${e.rule} threw on event ${e.eventId}: ${e.message}`);
+  const more = o.ruleErrors.count - o.ruleErrors.samples.length;
+  if (more > 0) ctx.io.err(`rule error: ${o.source} ${o.key}: ${more} more`);
 }
+
+const hasProblem = (o: FileOutcome) => o.status === 'failed' || o.ruleErrors !== undefined;
 
 /** A progress bar on a terminal's stderr; failures are printed as they happen, or after the bar is gone. */
 async function progressReporter(
@@ -61,7 +70,7 @@ async function progressReporter(
 ): Promise<{ onFile: (s: IngestSummary, o: FileOutcome) => void; stop: () => void }> {
   const stream = ctx.io.progressStream;
   if (stream === undefined || !ctx.io.stderrIsTTY) {
-    return { onFile: (_s, o) => o.status === 'failed' && printFailure(ctx, o), stop: () => {} };
+    return { onFile: (_s, o) => hasProblem(o) && printFailure(ctx, o), stop: () => {} };
   }
   const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
@@ -74,7 +83,7 @@ async function progressReporter(
   bar.start(0, 0, { records: 0, violations: 0 });
   return {
     onFile(s, o) {
-      if (o.status === 'failed') failures.push(o);
+      if (hasProblem(o)) failures.push(o);
       bar.setTotal(s.files);
       bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, {
         records: s.records,
@@ -170,6 +179,10 @@ export function register(program: Command, ctx: Context): void {
       }
       if (opts.output === 'json') ctx.io.out(JSON.stringify(summaryJson(summary), null, 2));
       else for (const line of summaryLines(summary)) ctx.io.out(line);
+      if (summary.ruleErrors > 0)
+        ctx.io.err(
+          `${summary.ruleErrors} rule error(s): a detection rule threw on the records listed above; they were stored without that rule's violations (please report it)`,
+        );
       if (ctx.signal?.aborted)
         throw new InterruptedError('interrupted: files not yet committed will be ingested by the next run');
       if (summary.filesFailed > 0) {

@@ -22,8 +22,38 @@ export const detectionRules: readonly DetectionRule[] = [
   cloudtrailTampering,
 ];
 
-/** Evaluates the enabled rules on one event; picks them by event source and name, not by trying each. */
-export type Evaluator = (event: CloudTrailEvent) => ViolationDraft[];
+/** A rule threw on an event: a bug in the rule (or an event shape it did not expect), never the event's fault. */
+export interface RuleError {
+  /** The rule's violation type. */
+  rule: string;
+  eventId: string;
+  message: string;
+}
+
+/**
+ * Evaluates the enabled rules on one event; picks them by event source and name, not by trying each. A rule
+ * that throws is reported to `onError`, and the event's other rules still run; without `onError` it throws.
+ */
+export type Evaluator = (event: CloudTrailEvent, onError?: (error: RuleError) => void) => ViolationDraft[];
+
+function evaluateRule(
+  rule: DetectionRule,
+  event: CloudTrailEvent,
+  config: ResolvedRulesConfig,
+  onError: ((error: RuleError) => void) | undefined,
+): ViolationDraft[] {
+  if (onError === undefined) return rule.evaluate(event, config);
+  try {
+    return rule.evaluate(event, config);
+  } catch (error) {
+    onError({
+      rule: rule.type,
+      eventId: event.eventID,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    return [];
+  }
+}
 
 export function createEvaluator(
   config: ResolvedRulesConfig,
@@ -38,14 +68,14 @@ export function createEvaluator(
       for (const name of names) byName.set(name, [...(byName.get(name) ?? []), rule]);
     }
   }
-  return (event) => {
+  return (event, onError) => {
     const byName = bySource.get(event.eventSource);
     if (byName === undefined) return [];
     const matched = byName.get(event.eventName) ?? byName.get(baseEventName(event.eventName));
     // A call that failed changed nothing.
     if (matched === undefined || nonBlank(event.errorCode) !== undefined) return [];
     return matched.length === 1
-      ? matched[0]!.evaluate(event, config)
-      : matched.flatMap((rule) => rule.evaluate(event, config));
+      ? evaluateRule(matched[0]!, event, config, onError)
+      : matched.flatMap((rule) => evaluateRule(rule, event, config, onError));
   };
 }

@@ -85,7 +85,11 @@ export class SqliteStore implements ViolationStore {
     return this.fileLog.processedKeys(source, files);
   }
 
-  async recordIngestFailure(f: Omit<IngestFailure, 'at'>): Promise<void> {
+  async failedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>> {
+    return this.fileLog.failedKeys(source, files);
+  }
+
+  async recordIngestFailure(f: Omit<IngestFailure, 'at'> & { transient?: boolean }): Promise<void> {
     this.fileLog.recordIngestFailure(f);
   }
 
