@@ -108,7 +108,8 @@ export class FileAccumulator implements FileResult {
       return;
     }
     this.records += 1;
-    for (const draft of this.evaluate(event, this.onRuleError)) this.drafts.push(draft);
+    const drafts = this.evaluate(event, this.onRuleError);
+    if (drafts.length !== 0) for (const draft of drafts) this.drafts.push(draft);
   }
 
   /** One NDJSON line: a record, or a whole `{"Records": [...]}` delivery on one line. */

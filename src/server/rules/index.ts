@@ -34,7 +34,10 @@ export interface RuleError {
  * Evaluates the enabled rules on one event; picks them by event source and name, not by trying each. A rule
  * that throws is reported to `onError`, and the event's other rules still run; without `onError` it throws.
  */
-export type Evaluator = (event: CloudTrailEvent, onError?: (error: RuleError) => void) => ViolationDraft[];
+export type Evaluator = (event: CloudTrailEvent, onError?: (error: RuleError) => void) => readonly ViolationDraft[];
+
+/** What most events yield: one shared empty list instead of a new one per event. */
+const NO_DRAFTS: readonly ViolationDraft[] = Object.freeze([]);
 
 function evaluateRule(
   rule: DetectionRule,
@@ -55,25 +58,39 @@ function evaluateRule(
   }
 }
 
+const NO_RULES: readonly DetectionRule[] = [];
+/** Event names seen per source, beyond the rules' own: a service has a few hundred, so this stays small. */
+const MAX_REMEMBERED_NAMES = 5_000;
+
+/**
+ * The rules of an event name not listed as such (a versioned name, or one no rule reads), remembered so that the
+ * next event of that name (most events of a source read nothing) costs one lookup, not a version-suffix search.
+ */
+function remember(byName: Map<string, readonly DetectionRule[]>, eventName: string): readonly DetectionRule[] {
+  const rules = byName.get(baseEventName(eventName)) ?? NO_RULES;
+  if (byName.size < MAX_REMEMBERED_NAMES) byName.set(eventName, rules);
+  return rules;
+}
+
 export function createEvaluator(
   config: ResolvedRulesConfig,
   ruleList: readonly DetectionRule[] = detectionRules,
 ): Evaluator {
-  const bySource = new Map<string, Map<string, DetectionRule[]>>();
+  const bySource = new Map<string, Map<string, readonly DetectionRule[]>>();
   for (const rule of ruleList) {
     if (config.disabled.has(rule.type)) continue;
     for (const [source, names] of Object.entries(rule.triggers)) {
-      const byName = bySource.get(source) ?? new Map<string, DetectionRule[]>();
+      const byName = bySource.get(source) ?? new Map<string, readonly DetectionRule[]>();
       bySource.set(source, byName);
       for (const name of names) byName.set(name, [...(byName.get(name) ?? []), rule]);
     }
   }
   return (event, onError) => {
     const byName = bySource.get(event.eventSource);
-    if (byName === undefined) return [];
-    const matched = byName.get(event.eventName) ?? byName.get(baseEventName(event.eventName));
+    if (byName === undefined) return NO_DRAFTS;
+    const matched = byName.get(event.eventName) ?? remember(byName, event.eventName);
     // A call that failed changed nothing.
-    if (matched === undefined || nonBlank(event.errorCode) !== undefined) return [];
+    if (matched.length === 0 || nonBlank(event.errorCode) !== undefined) return NO_DRAFTS;
     return matched.length === 1
       ? evaluateRule(matched[0]!, event, config, onError)
       : matched.flatMap((rule) => evaluateRule(rule, event, config, onError));

@@ -102,16 +102,9 @@ export class SqliteStore implements ViolationStore {
   }
 
   async listViolations(filter: ViolationFilter, page: PageRequest): Promise<PageResult<Violation>> {
-    this.refresh();
-    const normalised = this.normalise(filter);
-    const where = violationWhere(normalised, this.types.values());
-    const total = this.count(normalised, where.sql, where.params);
-    const offset = page.page * page.size;
-    if (total === 0 || offset >= total) return { content: [], total };
-    const rows = this.statement(
-      `SELECT * FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`,
-    ).all(...where.params, page.size, offset) as ViolationRow[];
-    return { content: rows.map((row) => this.toDto(row)), total };
+    const { total, rows } = this.pageQuery(filter, page, '*');
+    if (rows === undefined) return { content: [], total };
+    return { content: (rows.statement.all(...rows.params) as ViolationRow[]).map((row) => this.toDto(row)), total };
   }
 
   /** The page as JSON text (sqlite-json.ts): one snapshot for count and rows, no per-row JS objects. */
@@ -207,17 +200,29 @@ export class SqliteStore implements ViolationStore {
       writeTypeJson(this.db, this.types.values());
       this.typeJsonOf = this.types;
     }
+    const { total, rows } = this.pageQuery(filter, page, 'id, version');
+    if (rows === undefined) return { json: EMPTY_ARRAY, count: 0, total };
+    const keys = rows.statement.raw().all(...rows.params) as Array<[number, number]>;
+    return { json: this.rowJson.page(keys), count: keys.length, total };
+  }
+
+  /**
+   * The one page query of `listViolations` and its JSON fast path: the number of violations matching the filter
+   * and, unless the page lies past them, the statement selecting `columns` of the page's rows with its parameters.
+   */
+  private pageQuery(
+    filter: ViolationFilter,
+    page: PageRequest,
+    columns: string,
+  ): { total: number; rows?: { statement: Database.Statement; params: unknown[] } } {
+    this.refresh();
     const normalised = this.normalise(filter);
     const where = violationWhere(normalised, this.types.values());
     const total = this.count(normalised, where.sql, where.params);
     const offset = page.page * page.size;
-    if (total === 0 || offset >= total) return { json: EMPTY_ARRAY, count: 0, total };
-    const keys = this.statement(
-      `SELECT id, version FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`,
-    )
-      .raw()
-      .all(...where.params, page.size, offset) as Array<[number, number]>;
-    return { json: this.rowJson.page(keys), count: keys.length, total };
+    if (total === 0 || offset >= total) return { total };
+    const sql = `SELECT ${columns} FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`;
+    return { total, rows: { statement: this.statement(sql), params: [...where.params, page.size, offset] } };
   }
 
   /** Prepared statements by SQL text: list queries repeat, and preparing costs as much as a small query. */
