@@ -1,8 +1,8 @@
 /**
  * Folder marks for polling an S3 prefix (listing-poller.ts). A key of the CloudTrail layout under the prefix's
  * `AWSLogs/` marks its region folder (`…/CloudTrail/<region>/`) with where the next pass may start listing it: a
- * quarter of an hour before the key's delivery time, because CloudTrail writes a region's files from several hosts
- * and a file named a little earlier may appear after a later one. Any other key marks the whole prefix
+ * quarter of an hour before the minute in the key's file name (CloudTrail names a file by the minute it was
+ * delivered), so that a file which becomes listable after one with a later name is still found. Any other key marks the whole prefix
  * (WHOLE_PREFIX): its place cannot be found by walking the layout, so every pass then lists everything.
  */
 import { parseCloudTrailKey } from './key-path.js';
