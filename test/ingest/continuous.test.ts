@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
-import { startContinuousIngest, type IngestLogger } from '../../src/server/ingest/continuous.js';
+import { logOutcome, startContinuousIngest, type IngestLogger } from '../../src/server/ingest/continuous.js';
 import { createLocalSource } from '../../src/server/ingest/local.js';
 import type { ListingSource, SourceObject } from '../../src/server/ingest/source.js';
 import type { ViolationStore } from '../../src/server/store/store.js';
@@ -222,6 +222,22 @@ describe('continuous ingest of files that fail', () => {
     expect(counting.read.get('locked.json.gz')).toBe(3);
     expect(await countByType(store)).toEqual({ CLOUDTRAIL_TAMPERING: 1 });
     expect(await store.listIngestFailures()).toEqual([]);
+  });
+});
+
+describe('the continuous ingest log', () => {
+  it('names the rule and the event of a rule error, as an error', () => {
+    const errors: Array<[object, string]> = [];
+    const logger = { info: () => {}, warn: () => {}, error: (d: object, m: string) => void errors.push([d, m]) };
+    const samples = [{ rule: 'BROKEN_RULE', eventId: 'e-1', message: 'boom' }];
+    logOutcome(logger, {
+      source: 'file:///logs',
+      key: 'a.json',
+      status: 'ingested',
+      ruleErrors: { count: 3, samples },
+    });
+    logOutcome(logger, { source: 'file:///logs', key: 'b.json', status: 'ingested' });
+    expect(errors).toEqual([[{ source: 'file:///logs', key: 'a.json', count: 3, errors: samples }, 'rule error']]);
   });
 });
 

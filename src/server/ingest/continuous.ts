@@ -94,7 +94,8 @@ async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: Conti
   }
 }
 
-function logOutcome(logger: IngestLogger, outcome: FileOutcome): void {
+/** Logs what went wrong with a file: it failed, or a rule threw on one of its records. */
+export function logOutcome(logger: IngestLogger, outcome: FileOutcome): void {
   const { source, key } = outcome;
   if (outcome.status === 'failed') logger.warn({ source, key, reason: outcome.reason }, 'file not ingested');
   // A rule threw: a bug to report. The file's records are stored; that rule found nothing in them.
