@@ -70,6 +70,7 @@ export function dayWindow(filter: SourceFilter): { firstDay?: string; lastDay?: 
 /** Whether a listed key should be read under this filter (see the decisions at the top of this file). */
 export function keepKey(key: string, filter: SourceFilter): boolean {
   if (key.endsWith('/') || NOT_LOGS.test(key)) return false;
+  if (!hasFilter(filter)) return true;
   const parts = parseCloudTrailKey(key);
   if (!parts) return !hasFilter(filter);
   if (filter.accounts?.length && !filter.accounts.includes(parts.account)) return false;

@@ -42,7 +42,11 @@ interface Walk {
   incremental: IncrementalListing | undefined;
 }
 
-async function* walk(dir: string, w: Walk): AsyncGenerator<SourceObject> {
+/**
+ * The listed files of `dir` and its sub-folders, in name order, a folder's files at a time: a yield passes through
+ * every level of the recursion, so one per file would cost more than the file's stat on deep CloudTrail trees.
+ */
+async function* walk(dir: string, w: Walk): AsyncGenerator<SourceObject[]> {
   // Read before the entries: a file added meanwhile changes it again, so the next pass reads the folder.
   const mtime = w.incremental !== undefined ? String(statSync(dir).mtimeMs) : undefined;
   if (mtime !== undefined && w.incremental?.marks?.get(dir) === mtime) return;
@@ -50,26 +54,31 @@ async function* walk(dir: string, w: Walk): AsyncGenerator<SourceObject> {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const leaf = !entries.some((entry) => entry.isDirectory() && !entry.name.startsWith('.'));
   const files: Array<{ path: string; size: number; mtimeMs: number }> = [];
+  let batch: SourceObject[] = [];
   for (const entry of entries) {
     if (w.signal?.aborted) return;
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(path, w);
+    if (entry.isDirectory()) {
+      if (batch.length > 0) yield batch;
+      batch = [];
+      yield* walk(path, w);
+    }
     // The absolute path carries the AWSLogs layout even when the root points inside it.
     else if (entry.isFile() && LOG_FILE.test(entry.name) && keepKey(toPosix(path), w.filter)) {
       // Synchronous on purpose: an async stat per file costs a thread-pool round trip, ~0.5 ms on a busy core.
       const info = statSync(path);
       const file = { path, size: info.size, mtimeMs: info.mtimeMs };
       if (leaf && mtime !== undefined) files.push(file);
-      else yield objectFor(path, toPosix(relative(w.root, path)), file.size, file.mtimeMs);
+      else batch.push(objectFor(path, toPosix(relative(w.root, path)), file.size, file.mtimeMs));
     }
   }
+  if (batch.length > 0) yield batch;
   if (files.length === 0) return;
   // A leaf folder's files are held until all are stat'ed: only then is it known whether the folder may be marked.
   const settled = files.every((file) => file.mtimeMs < Date.now() - SETTLE_MS);
   const mark = settled && mtime !== undefined ? { folder: dir, value: mtime } : undefined;
-  for (const file of files)
-    yield objectFor(file.path, toPosix(relative(w.root, file.path)), file.size, file.mtimeMs, mark);
+  yield files.map((file) => objectFor(file.path, toPosix(relative(w.root, file.path)), file.size, file.mtimeMs, mark));
 }
 
 /** A listing source over a local path; throws at listing time when the path does not exist. */
@@ -87,7 +96,7 @@ export function createLocalSource(path: string): ListingSource {
         yield objectFor(root, basename(root), info.size, info.mtimeMs);
         return;
       }
-      yield* walk(root, { root, filter, signal, incremental });
+      for await (const batch of walk(root, { root, filter, signal, incremental })) yield* batch;
     },
   };
 }
