@@ -10,21 +10,13 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/server/store/open-store.js';
-import { tempDir } from './helpers.js';
+import { fullstopBinary, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../dist/bin/fullstop.js');
 const GENERATOR = join(import.meta.dirname, '../../scripts/generate-cloudtrail.mjs');
 
-async function fullstop(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const fullstop = (args: string[]) => fullstopBinary(args);
 
 async function violationKeys(db: string): Promise<string[]> {
   const store = await openStore(`sqlite:${db}`);
@@ -73,6 +65,7 @@ describe('fullstop ingest', () => {
       files_failed: 0,
       records: manifest.records,
       violations_new: manifest.violationsTotal,
+      rule_errors: 0,
       failures: [],
     });
     const again = await fullstop(['ingest', logs, '--db', `sqlite:${db}`]);
@@ -81,6 +74,7 @@ describe('fullstop ingest', () => {
       `files       ${manifest.files} (0 ingested, ${manifest.files} already ingested, 0 failed)`,
     );
     expect(again.stdout).toContain('violations  0 new');
+    expect(again.stdout).toContain(`records     0 (0 bad records skipped, 0 rule errors)`);
   });
 
   it.each([0, 2])('skips unreadable files, records why, ingests the rest and exits 1 (%i workers)', async (workers) => {

@@ -3,7 +3,7 @@ import { afterAll, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tempDir } from './helpers.js';
+import { expectNoRuleErrors, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const dir = tempDir('fullstop-demo-');
@@ -18,6 +18,8 @@ it('runs the whole loop non-interactively and exits 0', async () => {
     },
   );
   expect(stdout).toContain('files       ');
+  expect(stdout).toContain(' 0 rule errors)');
+  expectNoRuleErrors({ stderr });
   expect(stdout).toMatch(/violations {2}\d+ new/);
   expect(stderr).toMatch(/resolved \d+ \(\d{12}\/[a-z0-9-]+ CLOUDTRAIL_TAMPERING\)/);
   expect(stdout).toContain('demo: trail restarted, the change was approved');

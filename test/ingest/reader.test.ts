@@ -78,7 +78,13 @@ describe('reading CloudTrail files', () => {
   });
 
   it('reads an empty delivery file', () => {
-    expect(parseBuffer(bytes('{"Records":[]}'), evaluate)).toEqual({ records: 0, badRecords: 0, drafts: [] });
+    expect(parseBuffer(bytes('{"Records":[]}'), evaluate)).toEqual({
+      records: 0,
+      badRecords: 0,
+      ruleErrors: 0,
+      ruleErrorSamples: [],
+      drafts: [],
+    });
   });
 
   it('keeps the good records of a file with bad ones and counts the bad ones', async () => {

@@ -9,10 +9,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, TEST_CREDENTIALS, type TestS3Server } from '../helpers/s3-server.js';
 import { startSqsServer, type TestSqsServer } from '../helpers/sqs-server.js';
-import { tempDir } from './helpers.js';
+import { fullstopBinary, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../dist/bin/fullstop.js');
 const GENERATOR = join(import.meta.dirname, '../../scripts/generate-cloudtrail.mjs');
 
 interface Manifest {
@@ -37,13 +36,7 @@ async function fullstop(args: string[]): Promise<{ code: number; stdout: string;
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
   };
   delete env['FULLSTOP_S3_ENDPOINT'];
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  return fullstopBinary(args, env);
 }
 
 function walk(path: string): string[] {
@@ -131,29 +124,31 @@ describe('fullstop ingest s3://', () => {
   });
 });
 
+const notify = (key: string, eTag = 'x') => ({
+  Records: [
+    {
+      eventName: 'ObjectCreated:Put',
+      s3: {
+        bucket: { name: 'trail' },
+        object: { key: encodeURIComponent(key).replaceAll('%2F', '/'), eTag },
+      },
+    },
+  ],
+});
+
 describe('fullstop ingest sqs://', () => {
   it(
     'ingests the notified files and deletes a message only once its files are committed',
     { timeout: 90_000 },
     async () => {
       const queue = sqs.createQueue('trail-events');
-      const notify = (key: string) => ({
-        Records: [
-          {
-            eventName: 'ObjectCreated:Put',
-            s3: {
-              bucket: { name: 'trail' },
-              object: { key: encodeURIComponent(key).replaceAll('%2F', '/'), eTag: 'x' },
-            },
-          },
-        ],
-      });
       for (const key of keys) sqs.send(queue, JSON.stringify(notify(`org/${key}`)));
       const missing = sqs.send(
         queue,
         JSON.stringify(notify('org/AWSLogs/111111111111/CloudTrail/eu-west-1/2024/05/01/gone.json.gz')),
       );
 
+      const started = Date.now();
       const result = await fullstop([
         'ingest',
         `sqs://${queue}`,
@@ -176,6 +171,33 @@ describe('fullstop ingest sqs://', () => {
       });
       // Every committed file's message is gone; the one whose file could not be fetched waits for redelivery.
       expect(sqs.stored(queue)).toMatchObject([{ id: missing, receiveCount: 1 }]);
+      // It ends when a short long poll finds the queue empty, not after 20 s of waiting for more.
+      expect(Date.now() - started).toBeLessThan(15_000);
     },
   );
+
+  it('skips files already ingested through an S3 prefix of the same bucket', async () => {
+    const account = manifest.accounts[0]!;
+    const mine = keys.filter((key) => key.startsWith(`AWSLogs/${account}/`));
+    const db = `sqlite:${join(dir.path, 'both.db')}`;
+    const common = ['--endpoint-url', s3.endpoint, '--db', db, '--workers', '0', '-o', 'json'];
+    const listed = await fullstop(['ingest', `s3://trail/org/AWSLogs/${account}`, ...common]);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ files: mine.length, files_ingested: mine.length });
+
+    // S3 notifications carry the object's ETag (unquoted), which is the listing's fingerprint too.
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const page = await s3.client.send(new ListObjectsV2Command({ Bucket: 'trail', Prefix: `org/AWSLogs/${account}/` }));
+    const etags = new Map((page.Contents ?? []).map((o) => [o.Key!, o.ETag!.replaceAll('"', '')]));
+    const queue = sqs.createQueue('trail-events-again');
+    for (const key of mine) sqs.send(queue, JSON.stringify(notify(`org/${key}`, etags.get(`org/${key}`))));
+    const notified = await fullstop(['ingest', `sqs://${queue}`, ...common]);
+    expect(notified.code).toBe(0);
+    expect(JSON.parse(notified.stdout)).toMatchObject({
+      files: mine.length,
+      files_ingested: 0,
+      files_already_ingested: mine.length,
+      violations_new: 0,
+    });
+    expect(sqs.stored(queue)).toEqual([]);
+  });
 });

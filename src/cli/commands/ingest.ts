@@ -33,7 +33,7 @@ Examples:
 function summaryLines(s: IngestSummary): string[] {
   return [
     `files       ${s.files} (${s.filesIngested} ingested, ${s.filesAlreadyIngested} already ingested, ${s.filesFailed} failed)`,
-    `records     ${s.records} (${s.badRecords} bad records skipped)`,
+    `records     ${s.records} (${s.badRecords} bad records skipped, ${s.ruleErrors} rule errors)`,
     `violations  ${s.violationsNew} new (${s.duplicatesSkipped} duplicates skipped)`,
   ];
 }
@@ -46,19 +46,30 @@ function summaryJson(s: IngestSummary) {
     files_failed: s.filesFailed,
     records: s.records,
     bad_records: s.badRecords,
+    rule_errors: s.ruleErrors,
     violations_new: s.violationsNew,
     duplicates_skipped: s.duplicatesSkipped,
+    // The newest 100 failures; files_failed counts them all.
     failures: s.failures,
   };
 }
 
-function failureLine(o: FileOutcome): string {
-  return `failed: ${o.source} ${o.key}: ${o.reason ?? ''}`;
+/** What to tell about one file: its failure, and the rules that threw on its events. */
+function problemLines(o: FileOutcome): string[] {
+  const lines = o.status === 'failed' ? [`failed: ${o.source} ${o.key}: ${o.reason ?? ''}`] : [];
+  if (o.ruleErrors === undefined) return lines;
+  for (const e of o.ruleErrors.samples)
+    lines.push(`rule error: ${o.source} ${o.key}: ${e.rule} threw on event ${e.eventId}: ${e.message}`);
+  const more = o.ruleErrors.count - o.ruleErrors.samples.length;
+  if (more > 0) lines.push(`rule error: ${o.source} ${o.key}: ${more} more`);
+  return lines;
 }
 
 function printFailure(ctx: Context, o: FileOutcome): void {
-  ctx.io.err(failureLine(o));
+  for (const line of problemLines(o)) ctx.io.err(line);
 }
+
+const hasProblem = (o: FileOutcome) => o.status === 'failed' || o.ruleErrors !== undefined;
 
 /** A progress bar on a terminal's stderr; failures are printed as they happen, or after the bar is gone. */
 async function progressReporter(
@@ -70,11 +81,11 @@ async function progressReporter(
     { records: 0, violations: 0 },
   );
   if (bar === undefined) {
-    return { onFile: (_s, o) => o.status === 'failed' && printFailure(ctx, o), stop: () => {} };
+    return { onFile: (_s, o) => hasProblem(o) && printFailure(ctx, o), stop: () => {} };
   }
   return {
     onFile(s, o) {
-      if (o.status === 'failed') bar.hold(failureLine(o));
+      for (const line of problemLines(o)) bar.hold(line);
       bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, s.files, {
         records: s.records,
         violations: s.violationsNew,
@@ -166,6 +177,10 @@ export function register(program: Command, ctx: Context): void {
       }
       if (opts.output === 'json') ctx.io.out(JSON.stringify(summaryJson(summary), null, 2));
       else for (const line of summaryLines(summary)) ctx.io.out(line);
+      if (summary.ruleErrors > 0)
+        ctx.io.err(
+          `${summary.ruleErrors} rule error(s): a detection rule threw on the records listed above; they were stored without that rule's violations (please report it)`,
+        );
       if (ctx.signal?.aborted)
         throw new InterruptedError('interrupted: files not yet committed will be ingested by the next run');
       if (summary.filesFailed > 0) {

@@ -7,7 +7,7 @@
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { ViolationDraft } from '../model.js';
 import { accountIdOf, asObject, type CloudTrailEvent } from '../rules/event.js';
-import type { Evaluator } from '../rules/index.js';
+import type { Evaluator, RuleError } from '../rules/index.js';
 
 export class CloudTrailFormatError extends Error {
   override name = 'CloudTrailFormatError';
@@ -17,8 +17,15 @@ export class CloudTrailFormatError extends Error {
 export interface FileResult {
   records: number;
   badRecords: number;
+  /** Rule evaluations that threw; their records still count, and the records' other rules still ran. */
+  ruleErrors: number;
+  /** The first of those errors (at most RULE_ERROR_SAMPLES), to log. */
+  ruleErrorSamples: RuleError[];
   drafts: ViolationDraft[];
 }
+
+/** Rule errors kept per file for the log; the count is exact. */
+export const RULE_ERROR_SAMPLES = 5;
 
 /** Files whose decompressed text is larger are streamed instead of parsed at once, to bound memory. */
 export const FAST_PATH_MAX_BYTES = 24 * 1024 * 1024;
@@ -84,7 +91,14 @@ export function candidatesOf(value: unknown): unknown[] {
 export class FileAccumulator implements FileResult {
   records = 0;
   badRecords = 0;
+  ruleErrors = 0;
+  ruleErrorSamples: RuleError[] = [];
   drafts: ViolationDraft[] = [];
+  /** A rule that cannot cope with an odd record must not cost the file its other records: counted, kept for the log. */
+  private readonly onRuleError = (error: RuleError) => {
+    this.ruleErrors += 1;
+    if (this.ruleErrorSamples.length < RULE_ERROR_SAMPLES) this.ruleErrorSamples.push(error);
+  };
   constructor(private readonly evaluate: Evaluator) {}
 
   add(item: unknown): void {
@@ -93,16 +107,9 @@ export class FileAccumulator implements FileResult {
       this.badRecords += 1;
       return;
     }
-    let drafts;
-    try {
-      drafts = this.evaluate(event);
-    } catch {
-      // A rule that cannot cope with an odd record must not cost the file its other records.
-      this.badRecords += 1;
-      return;
-    }
     this.records += 1;
-    for (const draft of drafts) this.drafts.push(draft);
+    const drafts = this.evaluate(event, undefined, this.onRuleError);
+    if (drafts.length !== 0) for (const draft of drafts) this.drafts.push(draft);
   }
 
   /** One NDJSON line: a record, or a whole `{"Records": [...]}` delivery on one line. */
@@ -113,7 +120,8 @@ export class FileAccumulator implements FileResult {
   }
 
   result(): FileResult {
-    return { records: this.records, badRecords: this.badRecords, drafts: this.drafts };
+    const { records, badRecords, ruleErrors, ruleErrorSamples, drafts } = this;
+    return { records, badRecords, ruleErrors, ruleErrorSamples, drafts };
   }
 }
 

@@ -58,6 +58,8 @@ export class CommitBatcher {
       summary.filesIngested += 1;
       summary.records += result.records;
       summary.badRecords += result.badRecords;
+      summary.ruleErrors += result.ruleErrors;
+      if (result.ruleErrors > 0) outcome.ruleErrors = { count: result.ruleErrors, samples: result.ruleErrorSamples };
       summary.violationsNew += inserted.inserted;
       summary.duplicatesSkipped += inserted.duplicates;
       this.ctx.onFile?.(summary, outcome);

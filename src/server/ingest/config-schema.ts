@@ -13,6 +13,14 @@ export const IngestConfigSchema = Type.Object(
         description: 'how often folders and S3 prefixes are listed again for new files (default 60)',
       }),
     ),
+    full_listing_interval_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 30 * 86_400,
+        description:
+          'how often a poll lists folders and S3 prefixes whole instead of only what may be new (default 21600, 6 h)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

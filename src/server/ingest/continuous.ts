@@ -1,12 +1,15 @@
 /**
  * Continuous ingestion for `fullstop server --ingest SOURCE`: queues are consumed as messages arrive, listing
- * sources (folders, S3 prefixes) are listed again every poll interval and only new or changed files are read.
- * A failing pass (network, permissions) is logged and retried at the next interval; it never stops the server.
+ * sources (folders, S3 prefixes) are listed again every poll interval, mostly incrementally (listing-poller.ts),
+ * and only new or changed files are read. A file that is not CloudTrail is logged once and not read again until
+ * it changes (the store remembers its fingerprint, across restarts too). A failing pass (network, permissions) is
+ * logged and retried at the next interval; it never stops the server.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RulesConfig } from '../rules/config-schema.js';
 import type { IngestStore } from '../store/store.js';
-import { emptySummary, ingestListing, ingestMessage, type IngestContext } from './ingest.js';
+import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestContext } from './ingest.js';
+import { ListingPoller } from './listing-poller.js';
 import { createInlineProcessor, createPooledProcessor, workersAvailable } from './processor.js';
 import type { ListingSource, QueueSource, Source } from './source.js';
 
@@ -24,6 +27,8 @@ export interface ContinuousIngestOptions {
   signal: AbortSignal;
   /** Default 60 s. */
   pollIntervalMs?: number;
+  /** How often a listing source is listed whole rather than incrementally; default 6 h. */
+  fullListingIntervalMs?: number;
   /** Worker threads; default one (keeps parsing off the HTTP event loop) when the build has them. */
   workers?: number;
 }
@@ -38,11 +43,16 @@ async function sleep(ms: number, signal: AbortSignal): Promise<void> {
   await delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
+export const DEFAULT_FULL_LISTING_MS = 6 * 3600_000;
+
 async function pollListing(source: ListingSource, ctx: IngestContext, opts: ContinuousIngestOptions, interval: number) {
+  const poller = new ListingPoller(source, opts.fullListingIntervalMs ?? DEFAULT_FULL_LISTING_MS);
   while (!opts.signal.aborted) {
     ctx.summary = emptySummary();
     try {
-      await ingestListing(source, {}, ctx, opts.signal);
+      const pass = poller.pass();
+      await ingestListing(pass, {}, ctx, opts.signal);
+      if (!opts.signal.aborted) pass.complete();
       const s = ctx.summary;
       if (s.filesIngested + s.filesFailed > 0) {
         opts.logger.info(
@@ -52,6 +62,8 @@ async function pollListing(source: ListingSource, ctx: IngestContext, opts: Cont
             failed: s.filesFailed,
             records: s.records,
             violations: s.violationsNew,
+            ruleErrors: s.ruleErrors,
+            fullListing: pass.full,
           },
           'ingested new files',
         );
@@ -82,18 +94,30 @@ async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: Conti
   }
 }
 
+/** Logs what went wrong with a file: it failed, or a rule threw on one of its records. */
+export function logOutcome(logger: IngestLogger, outcome: FileOutcome): void {
+  const { source, key } = outcome;
+  if (outcome.status === 'failed') logger.warn({ source, key, reason: outcome.reason }, 'file not ingested');
+  // A rule threw: a bug to report. The file's records are stored; that rule found nothing in them.
+  if (outcome.ruleErrors !== undefined)
+    logger.error({ source, key, count: outcome.ruleErrors.count, errors: outcome.ruleErrors.samples }, 'rule error');
+}
+
 /** Starts one loop per source; stop them by aborting `signal`, then await `done`. */
 export function startContinuousIngest(opts: ContinuousIngestOptions): ContinuousIngest {
   const interval = opts.pollIntervalMs ?? 60_000;
   const workers = opts.workers ?? (workersAvailable() ? 1 : 0);
   const processor =
     workers > 0 ? createPooledProcessor(opts.rulesConfig, workers) : createInlineProcessor(opts.rulesConfig);
-  const onFile: IngestContext['onFile'] = (_summary, outcome) => {
-    if (outcome.status === 'failed')
-      opts.logger.warn({ source: outcome.source, key: outcome.key, reason: outcome.reason }, 'file not ingested');
-  };
+  const onFile = (_summary: unknown, outcome: FileOutcome) => logOutcome(opts.logger, outcome);
   const loops = opts.sources.map((source) => {
-    const ctx: IngestContext = { store: opts.store, processor, summary: emptySummary(), onFile };
+    const ctx: IngestContext = {
+      store: opts.store,
+      processor,
+      summary: emptySummary(),
+      onFile,
+      skipFailedBefore: true,
+    };
     return source.kind === 'listing'
       ? pollListing(source, ctx, opts, interval)
       : consumeQueue(source, ctx, opts, Math.min(interval, 5_000));

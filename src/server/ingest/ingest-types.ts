@@ -1,6 +1,10 @@
 /** The summary and per-file outcome types shared by the pipeline (ingest.ts) and its commit batcher. */
+import type { RuleError } from '../rules/index.js';
 import type { IngestStore } from '../store/store.js';
 import type { FileProcessor } from './processor.js';
+
+/** Failures a summary keeps (the newest); `filesFailed` counts them all. A server ingests for months. */
+export const MAX_FAILURES_KEPT = 100;
 
 export interface IngestFailureReport {
   source: string;
@@ -14,11 +18,23 @@ export interface IngestSummary {
   filesIngested: number;
   filesAlreadyIngested: number;
   filesFailed: number;
+  /** Files that failed before with the same fingerprint and were not read again (continuous ingest only). */
+  filesFailedBefore: number;
   records: number;
   badRecords: number;
+  /** Rule evaluations that threw (a bug in a rule): logged with the rule and the event id. */
+  ruleErrors: number;
   violationsNew: number;
   duplicatesSkipped: number;
+  /** The newest MAX_FAILURES_KEPT failures. */
   failures: IngestFailureReport[];
+}
+
+/** Counts a failed file and keeps its report among the newest MAX_FAILURES_KEPT. */
+export function addFailure(summary: IngestSummary, report: IngestFailureReport): void {
+  summary.filesFailed += 1;
+  summary.failures.push(report);
+  if (summary.failures.length > MAX_FAILURES_KEPT) summary.failures.shift();
 }
 
 export function emptySummary(): IngestSummary {
@@ -27,8 +43,10 @@ export function emptySummary(): IngestSummary {
     filesIngested: 0,
     filesAlreadyIngested: 0,
     filesFailed: 0,
+    filesFailedBefore: 0,
     records: 0,
     badRecords: 0,
+    ruleErrors: 0,
     violationsNew: 0,
     duplicatesSkipped: 0,
     failures: [],
@@ -39,6 +57,8 @@ export interface IngestContext {
   store: IngestStore;
   processor: FileProcessor;
   summary: IngestSummary;
+  /** Skip files that failed before with the same fingerprint instead of reading them again (a polling server). */
+  skipFailedBefore?: boolean;
   /** Called after every object, for progress bars and logs. */
   onFile?: (summary: IngestSummary, outcome: FileOutcome) => void;
 }
@@ -46,8 +66,10 @@ export interface IngestContext {
 export interface FileOutcome {
   source: string;
   key: string;
-  status: 'ingested' | 'already-ingested' | 'failed';
+  status: 'ingested' | 'already-ingested' | 'failed-before' | 'failed';
   reason?: string;
+  /** Rules that threw on the file's records: how many times, and the first few. */
+  ruleErrors?: { count: number; samples: RuleError[] };
   /** The file could not be fetched (network, permissions): retrying may succeed, unlike a malformed file. */
   transient?: boolean;
 }

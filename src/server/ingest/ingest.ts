@@ -7,15 +7,14 @@
  * The store is asked about whole batches of listed objects at once, and processed files are committed
  * several per transaction (commit-batcher.ts): per-file round trips would otherwise cost as much as parsing.
  */
-import type { IngestStore } from '../store/store.js';
+import pLimit from 'p-limit';
 import { CloudTrailFormatError } from './cloudtrail.js';
 import { CommitBatcher } from './commit-batcher.js';
-import type { FileProcessor } from './processor.js';
-import type { ListingSource, QueueMessage, SourceFilter, SourceObject } from './source.js';
+import type { IncrementalListing, ListingSource, QueueMessage, SourceFilter, SourceObject } from './source.js';
 
 export { emptySummary } from './ingest-types.js';
 export type { IngestFailureReport, IngestSummary, IngestContext, FileOutcome } from './ingest-types.js';
-import type { IngestContext, FileOutcome } from './ingest-types.js';
+import { addFailure, type IngestContext, type FileOutcome } from './ingest-types.js';
 
 function reasonOf(error: unknown): string {
   if (error instanceof CloudTrailFormatError) return error.message;
@@ -42,12 +41,18 @@ async function processObject(
     result = await ctx.processor.process(object);
   } catch (error) {
     const reason = reasonOf(error);
-    await ctx.store.recordIngestFailure({ source, key: object.key, fingerprint: object.fingerprint, reason });
-    ctx.summary.filesFailed += 1;
-    ctx.summary.failures.push({ source, key: object.key, reason });
+    const transient = !(error instanceof CloudTrailFormatError);
+    await ctx.store.recordIngestFailure({
+      source,
+      key: object.key,
+      fingerprint: object.fingerprint,
+      reason,
+      transient,
+    });
+    addFailure(ctx.summary, { source, key: object.key, reason });
     outcome.status = 'failed';
     outcome.reason = reason;
-    outcome.transient = !(error instanceof CloudTrailFormatError);
+    outcome.transient = transient;
     ctx.onFile?.(ctx.summary, outcome);
     return outcome;
   }
@@ -55,9 +60,10 @@ async function processObject(
   return outcome;
 }
 
-function alreadyIngested(source: string, object: SourceObject, ctx: IngestContext): FileOutcome {
-  ctx.summary.filesAlreadyIngested += 1;
-  const outcome: FileOutcome = { source, key: object.key, status: 'already-ingested' };
+function skipped(source: string, object: SourceObject, ctx: IngestContext, failedBefore: boolean): FileOutcome {
+  if (failedBefore) ctx.summary.filesFailedBefore += 1;
+  else ctx.summary.filesAlreadyIngested += 1;
+  const outcome: FileOutcome = { source, key: object.key, status: failedBefore ? 'failed-before' : 'already-ingested' };
   ctx.onFile?.(ctx.summary, outcome);
   return outcome;
 }
@@ -74,46 +80,71 @@ async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator
   if (chunk.length > 0) yield chunk;
 }
 
+/** The keys of `objects` not to read: committed before, or (when the context says so) failed before, unchanged. */
+async function knownKeys(
+  source: string,
+  objects: SourceObject[],
+  ctx: IngestContext,
+): Promise<{ done: Set<string>; failed: Set<string> }> {
+  const done = await ctx.store.processedKeys(source, objects);
+  const failed = ctx.skipFailedBefore ? await ctx.store.failedKeys(source, objects) : new Set<string>();
+  return { done, failed };
+}
+
 /** The listed objects the store does not have yet, looked up a batch at a time; the others are counted as done. */
 async function* newObjects(
   source: ListingSource,
   filter: SourceFilter,
   ctx: IngestContext,
   signal?: AbortSignal,
+  incremental?: IncrementalListing,
 ): AsyncGenerator<SourceObject> {
-  for await (const batch of chunks(source.list(filter, signal), LOOKUP_BATCH)) {
-    const done = await ctx.store.processedKeys(source.url, batch);
+  for await (const batch of chunks(source.list(filter, signal, incremental), LOOKUP_BATCH)) {
+    const { done, failed } = await knownKeys(source.objectSource, batch, ctx);
     for (const object of batch) {
       ctx.summary.files += 1;
-      if (done.has(object.key)) alreadyIngested(source.url, object, ctx);
+      if (done.has(object.key)) skipped(source.objectSource, object, ctx, false);
+      else if (failed.has(object.key)) skipped(source.objectSource, object, ctx, true);
       else yield object;
     }
   }
 }
 
-/** Runs `task` for each item with at most `limit` in flight; the first rejection stops the run once the rest settled. */
+/**
+ * Runs `task` for each item, `concurrency` at a time, pulling the next item only when one can start (a listing of
+ * millions of keys is never held in memory). The first rejection stops the run once the running tasks settled.
+ */
 async function forEachLimited<T>(
   items: AsyncIterable<T>,
-  limit: number,
+  concurrency: number,
   task: (item: T) => Promise<unknown>,
   signal?: AbortSignal,
 ) {
-  const inFlight = new Set<Promise<unknown>>();
-  const failures: unknown[] = [];
+  const limit = pLimit({ concurrency, rejectOnClear: true });
+  /** Unsettled tasks, oldest first. */
+  const unsettled = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
   try {
     for await (const item of items) {
-      if (signal?.aborted || failures.length > 0) break;
-      const running: Promise<unknown> = task(item)
-        .catch((error: unknown) => void failures.push(error))
-        .finally(() => inFlight.delete(running));
-      inFlight.add(running);
-      if (inFlight.size >= limit) await Promise.race(inFlight);
+      if (signal?.aborted || failure !== undefined) break;
+      const settled: Promise<void> = limit(task, item)
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            failure ??= { error };
+            limit.clearQueue();
+          },
+        )
+        .finally(() => unsettled.delete(settled));
+      unsettled.add(settled);
+      // Tasks start in order, so the oldest unsettled one is running: wait for it while another one is queued.
+      while (limit.pendingCount > 0) await unsettled.values().next().value;
     }
   } finally {
     // Nothing may still write to the store after the run returns (the caller closes it).
-    await Promise.all(inFlight);
+    await Promise.all(unsettled);
   }
-  if (failures.length > 0) throw failures[0];
+  if (failure !== undefined) throw failure.error;
 }
 
 /** Ingests every object of a listing source that passes the filter. */
@@ -122,14 +153,18 @@ export async function ingestListing(
   filter: SourceFilter,
   ctx: IngestContext,
   signal?: AbortSignal,
+  incremental?: IncrementalListing,
 ): Promise<void> {
   // Several files per worker thread: each finds its next file queued while this thread lists or commits.
-  const limit = Math.max(2, ctx.processor.parallelism * 4);
+  const concurrency = Math.max(2, ctx.processor.parallelism * 4);
   const batcher = new CommitBatcher(ctx);
   await forEachLimited(
-    newObjects(source, filter, ctx, signal),
-    limit,
-    (object) => processObject(source.url, object, ctx, batcher),
+    newObjects(source, filter, ctx, signal, incremental),
+    concurrency,
+    async (object) => {
+      const outcome = await processObject(source.objectSource, object, ctx, batcher);
+      if (outcome.transient === true) source.notFetched?.(object);
+    },
     signal,
   );
   await batcher.flush();
@@ -142,12 +177,14 @@ export async function ingestListing(
  */
 export async function ingestMessage(message: QueueMessage, ctx: IngestContext): Promise<boolean> {
   const source = message.objectSource;
-  const done = await ctx.store.processedKeys(source, message.objects);
+  const { done, failed } = await knownKeys(source, message.objects, ctx);
   const batcher = new CommitBatcher(ctx);
   const outcomes = await Promise.all(
     message.objects.map((object) => {
       ctx.summary.files += 1;
-      return done.has(object.key) ? alreadyIngested(source, object, ctx) : processObject(source, object, ctx, batcher);
+      if (done.has(object.key)) return skipped(source, object, ctx, false);
+      if (failed.has(object.key)) return skipped(source, object, ctx, true);
+      return processObject(source, object, ctx, batcher);
     }),
   );
   await batcher.flush();

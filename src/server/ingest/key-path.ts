@@ -70,6 +70,7 @@ export function dayWindow(filter: SourceFilter): { firstDay?: string; lastDay?: 
 /** Whether a listed key should be read under this filter (see the decisions at the top of this file). */
 export function keepKey(key: string, filter: SourceFilter): boolean {
   if (key.endsWith('/') || NOT_LOGS.test(key)) return false;
+  if (!hasFilter(filter)) return true;
   const parts = parseCloudTrailKey(key);
   if (!parts) return !hasFilter(filter);
   if (filter.accounts?.length && !filter.accounts.includes(parts.account)) return false;
@@ -93,28 +94,47 @@ export function folderPrefix(prefix: string): string {
   return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }
 
+/** Where the layout starts under a folder prefix: the prefix's own `…/AWSLogs/` if it points into the layout, else `<prefix>AWSLogs/`. */
+export function awsLogsPrefix(root: string): string {
+  const at = root.lastIndexOf('AWSLogs/');
+  const inLayout = at === 0 || (at > 0 && root[at - 1] === '/');
+  return inLayout ? root.slice(0, at + 'AWSLogs/'.length) : `${root}AWSLogs/`;
+}
+
+/** Where to resume listing a region folder (`…/CloudTrail/<region>/`): the key to start after, if known. */
+export type Resume = (regionPrefix: string) => string | undefined;
+
 /**
  * Plans the ranges to list under `base` for a filter. Without a filter: `base` whole. With one: only the
  * layout's folders, discovering organisations, accounts and regions with `listDirs` where the filter does not
  * name them, and starting each region's listing at the `since` day. A `base` that already points into the
- * layout (`…/AWSLogs/o-…/`, `…/AWSLogs/<account>/CloudTrail/`) is narrowed from there.
+ * layout (`…/AWSLogs/o-…/`, `…/AWSLogs/<account>/CloudTrail/`) is narrowed from there. With `resume` (a polling
+ * listing), the layout is walked even without a filter, and each region starts after its resume key when later.
  */
-export async function* planScan(base: string, filter: SourceFilter, listDirs: ListDirs): AsyncGenerator<ScanRange> {
+export async function* planScan(
+  base: string,
+  filter: SourceFilter,
+  listDirs: ListDirs,
+  resume?: Resume,
+): AsyncGenerator<ScanRange> {
   const root = folderPrefix(base);
-  if (!hasFilter(filter)) {
+  if (!hasFilter(filter) && resume === undefined) {
     yield { prefix: root };
     return;
   }
-  const at = root.lastIndexOf('AWSLogs/');
-  const inLayout = at === 0 || (at > 0 && root[at - 1] === '/');
-  const awsLogs = inLayout ? root.slice(0, at + 'AWSLogs/'.length) : `${root}AWSLogs/`;
-  const given = inLayout
+  const awsLogs = awsLogsPrefix(root);
+  const given = root.startsWith(awsLogs)
     ? root
         .slice(awsLogs.length)
         .split('/')
         .filter((s) => s !== '')
     : [];
-  yield* new Planner(filter, listDirs, root).fromAwsLogs(awsLogs, given);
+  yield* new Planner(filter, listDirs, root, resume).fromAwsLogs(awsLogs, given);
+}
+
+/** The later of two optional StartAfter keys. */
+function later(a: string | undefined, b: string | undefined): string | undefined {
+  return a === undefined ? b : b === undefined || a > b ? a : b;
 }
 
 class Planner {
@@ -122,6 +142,7 @@ class Planner {
     private readonly filter: SourceFilter,
     private readonly listDirs: ListDirs,
     private readonly root: string,
+    private readonly resume: Resume | undefined,
   ) {}
 
   async *fromAwsLogs(prefix: string, given: string[]): AsyncGenerator<ScanRange> {
@@ -151,13 +172,14 @@ class Planner {
     const [first, ...rest] = given;
     if (rest.length > 0) {
       // The base names a folder inside one region's days: list it as given; keepKey still filters each key.
-      yield { prefix: this.root };
+      const startAfter = this.resume?.(`${prefix}${first}/`);
+      yield { prefix: this.root, ...(startAfter !== undefined ? { startAfter } : {}) };
       return;
     }
     const dated = firstDay !== undefined || lastDay !== undefined;
     let regions: readonly string[] | undefined =
       first !== undefined ? [first] : this.filter.regions?.length ? this.filter.regions : undefined;
-    if (regions === undefined && !dated) {
+    if (regions === undefined && !dated && this.resume === undefined) {
       yield { prefix };
       return;
     }
@@ -165,10 +187,14 @@ class Planner {
     for (const region of regions) {
       if (this.filter.regions?.length && !this.filter.regions.includes(region)) continue;
       const regionPrefix = `${prefix}${region}/`;
+      // Day folders sort as text, so starting after `…/YYYY/MM/DD` (exclusive) begins at that day's first key.
+      const startAfter = later(
+        firstDay !== undefined ? `${regionPrefix}${firstDay.replaceAll('-', '/')}` : undefined,
+        this.resume?.(regionPrefix),
+      );
       yield {
         prefix: regionPrefix,
-        // Day folders sort as text, so starting after `…/YYYY/MM/DD` (exclusive) begins at that day's first key.
-        ...(firstDay !== undefined ? { startAfter: `${regionPrefix}${firstDay.replaceAll('-', '/')}` } : {}),
+        ...(startAfter !== undefined ? { startAfter } : {}),
         ...(lastDay !== undefined ? { lastDay } : {}),
       };
     }

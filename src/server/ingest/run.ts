@@ -13,6 +13,12 @@ import { createSource, IngestSetupError } from './sources.js';
 export { IngestSetupError } from './sources.js';
 export type { IngestSummary, FileOutcome } from './ingest.js';
 
+/**
+ * A queue is drained until a long poll this long finds it empty. Long polling asks every SQS host (a short poll
+ * only some), so an empty answer means no message is visible: no need to wait longer for stragglers.
+ */
+export const DRAIN_WAIT_SECONDS = 2;
+
 export interface RunIngestOptions {
   sources: string[];
   db?: string;
@@ -21,8 +27,6 @@ export interface RunIngestOptions {
   endpointUrl?: string;
   /** Worker threads; undefined picks one per available core (none on a single core). */
   workers?: number;
-  /** A queue source is drained until it stays empty this long. */
-  queueIdleMs?: number;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onFile?: (summary: IngestSummary, outcome: FileOutcome) => void;
@@ -38,28 +42,6 @@ function createProcessor(config: ServerConfig, workers: number): FileProcessor {
   return workers > 0 && workersAvailable()
     ? createPooledProcessor(config.rules, workers)
     : createInlineProcessor(config.rules);
-}
-
-async function drainQueue(
-  source: Extract<Source, { kind: 'queue' }>,
-  idleMs: number,
-  ingest: (m: Parameters<typeof ingestMessage>[0]) => Promise<boolean>,
-  signal?: AbortSignal,
-) {
-  const idle = new AbortController();
-  const stop = () => idle.abort();
-  signal?.addEventListener('abort', stop, { once: true });
-  let timer = setTimeout(stop, idleMs);
-  try {
-    for await (const message of source.receive(idle.signal)) {
-      clearTimeout(timer);
-      await ingest(message);
-      timer = setTimeout(stop, idleMs);
-    }
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', stop);
-  }
 }
 
 /** The config file and the database URL (flag, then FULLSTOP_DB, then the config file, then the default). */
@@ -87,7 +69,11 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
   const sources: Source[] = [];
   for (const spec of options.sources)
     sources.push(
-      await createSource(spec, { ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}), env }),
+      await createSource(spec, {
+        ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
+        queueWaitSeconds: DRAIN_WAIT_SECONDS,
+        env,
+      }),
     );
   let store;
   try {
@@ -103,13 +89,10 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     for (const source of sources) {
       if (options.signal?.aborted) break;
       if (source.kind === 'listing') await ingestListing(source, options.filter ?? {}, ctx, options.signal);
-      else
-        await drainQueue(
-          source,
-          options.queueIdleMs ?? 20_000,
-          (message) => ingestMessage(message, ctx),
-          options.signal,
-        );
+      else {
+        const signal = options.signal ?? new AbortController().signal;
+        for await (const message of source.receive(signal, { untilEmpty: true })) await ingestMessage(message, ctx);
+      }
     }
   } finally {
     await processor.close();

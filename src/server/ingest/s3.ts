@@ -10,7 +10,8 @@ import {
   type S3ClientConfig,
   type _Object,
 } from '@aws-sdk/client-s3';
-import { folderPrefix, isPastWindow, keepKey, planScan, type ScanRange } from './key-path.js';
+import { awsLogsPrefix, folderPrefix, isPastWindow, keepKey, planScan, type ScanRange } from './key-path.js';
+import { s3Mark, WHOLE_PREFIX } from './s3-marks.js';
 import type { ListingSource, SourceFilter, SourceObject } from './source.js';
 
 export interface S3ClientOptions {
@@ -84,10 +85,12 @@ export function createS3Source(options: S3SourceOptions): ListingSource {
     return names;
   }
 
+  /** Lists one range; with `markFrom` (the layout's `AWSLogs/` prefix), each object carries its folder mark. */
   async function* listRange(
     range: ScanRange,
     filter: SourceFilter,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    markFrom: string | undefined,
   ): AsyncGenerator<SourceObject> {
     const input = {
       Bucket: bucket,
@@ -100,7 +103,10 @@ export function createS3Source(options: S3SourceOptions): ListingSource {
         if (signal?.aborted) return;
         if (object.Key === undefined) continue;
         if (isPastWindow(object.Key, range)) return;
-        if (keepKey(object.Key, filter)) yield s3Object(client, bucket, object);
+        if (!keepKey(object.Key, filter)) continue;
+        const listed = s3Object(client, bucket, object);
+        if (markFrom !== undefined) listed.mark = s3Mark(object.Key, markFrom);
+        yield listed;
       }
     }
   }
@@ -108,11 +114,17 @@ export function createS3Source(options: S3SourceOptions): ListingSource {
   return {
     kind: 'listing',
     url,
+    // Queue notifications name the bucket and the whole key: files are recorded the same way, whatever the prefix.
+    objectSource: `s3://${bucket}`,
     // An abort ends the listing quietly, as the local source does: the caller knows it aborted.
-    async *list(filter, signal) {
-      for await (const range of planScan(prefix, filter, (dir) => listDirs(dir, signal))) {
+    async *list(filter, signal, incremental) {
+      const marks = incremental?.marks;
+      const resume =
+        marks !== undefined && !marks.has(WHOLE_PREFIX) ? (region: string) => marks.get(region) : undefined;
+      const markFrom = incremental !== undefined ? awsLogsPrefix(prefix) : undefined;
+      for await (const range of planScan(prefix, filter, (dir) => listDirs(dir, signal), resume)) {
         if (signal?.aborted) return;
-        yield* listRange(range, filter, signal);
+        yield* listRange(range, filter, signal, markFrom);
       }
     },
   };

@@ -29,6 +29,7 @@ export async function startServerIngest(options: ServerIngestOptions): Promise<{
   }
   const controller = new AbortController();
   const seconds = options.config.ingest?.poll_interval_seconds;
+  const fullSeconds = options.config.ingest?.full_listing_interval_seconds;
   const running = startContinuousIngest({
     store: options.store,
     sources,
@@ -36,6 +37,7 @@ export async function startServerIngest(options: ServerIngestOptions): Promise<{
     logger: options.logger,
     signal: controller.signal,
     ...(seconds !== undefined ? { pollIntervalMs: seconds * 1000 } : {}),
+    ...(fullSeconds !== undefined ? { fullListingIntervalMs: fullSeconds * 1000 } : {}),
   });
   return {
     async stop() {

@@ -24,14 +24,40 @@ export interface SourceObject {
   read?(): Promise<Uint8Array>;
   /** Optional: the object is this local file, so a worker thread can read it itself instead of being sent its bytes. */
   path?: string;
+  /** Set by an incremental listing: see ListingMarks. */
+  mark?: FolderMark;
+}
+
+/**
+ * Where a polling listing may resume: the folder an object was listed in (an S3 `…/CloudTrail/<region>/` prefix,
+ * a local leaf folder) and a value that lets the next listing skip what this one saw (the S3 key to start after,
+ * the folder's mtime). A mark counts only once every object listed before it was committed or recorded.
+ */
+export interface FolderMark {
+  folder: string;
+  value: string;
+}
+
+/** How a polling listing should list: `marks` of earlier passes to skip by (absent: list everything). */
+export interface IncrementalListing {
+  marks?: ReadonlyMap<string, string>;
 }
 
 /** A one-shot listing source (a local folder or file, an S3 prefix); polled again to find new objects. */
 export interface ListingSource {
   readonly kind: 'listing';
-  /** Canonical id of the source, stored with every processed file, e.g. `file:///logs` or `s3://bucket/prefix`. */
+  /** Canonical id of the source, for logs, e.g. `file:///logs` or `s3://bucket/prefix`. */
   readonly url: string;
-  list(filter: SourceFilter, signal?: AbortSignal): AsyncIterable<SourceObject>;
+  /**
+   * Where the objects live, stored with every processed file: `file:///logs` (keys relative to it), or `s3://bucket`
+   * for any prefix of the bucket (keys are whole S3 keys), as queue notifications name them: a file reached both
+   * ways is read once.
+   */
+  readonly objectSource: string;
+  /** Lists the objects; with `incremental`, marks them and skips what the given marks show was listed before. */
+  list(filter: SourceFilter, signal?: AbortSignal, incremental?: IncrementalListing): AsyncIterable<SourceObject>;
+  /** Told about a listed object that could not be fetched, so that an incremental listing lists it again. */
+  notFetched?(object: SourceObject): void;
 }
 
 /** One message of a queue source: the objects it names, and how to acknowledge it once they are committed. */
@@ -43,11 +69,11 @@ export interface QueueMessage {
   ack(): Promise<void>;
 }
 
-/** A queue of notifications (SQS): long-polled until the signal aborts. */
+/** A queue of notifications (SQS): long-polled until the signal aborts, or (`untilEmpty`) a poll finds none. */
 export interface QueueSource {
   readonly kind: 'queue';
   readonly url: string;
-  receive(signal: AbortSignal): AsyncIterable<QueueMessage>;
+  receive(signal: AbortSignal, options?: { untilEmpty?: boolean }): AsyncIterable<QueueMessage>;
 }
 
 export type Source = ListingSource | QueueSource;

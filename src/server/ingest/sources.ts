@@ -14,6 +14,8 @@ export class IngestSetupError extends Error {
 export interface SourceOptions {
   /** S3-compatible endpoint (`--endpoint-url`); default FULLSTOP_S3_ENDPOINT. */
   endpointUrl?: string;
+  /** Long-poll time of a queue's receives; default 20 s. */
+  queueWaitSeconds?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -30,7 +32,12 @@ export async function createSource(spec: string, options: SourceOptions = {}): P
     if (spec.startsWith('sqs://')) {
       const { createSqsSource, queueUrlFromSpec } = await import('./sqs.js');
       const s3 = options.endpointUrl ? { endpoint: options.endpointUrl } : {};
-      return createSqsSource({ queueUrl: queueUrlFromSpec(spec), s3, ...(options.env ? { env: options.env } : {}) });
+      return createSqsSource({
+        queueUrl: queueUrlFromSpec(spec),
+        s3,
+        ...(options.queueWaitSeconds !== undefined ? { waitTimeSeconds: options.queueWaitSeconds } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
     }
   } catch (error) {
     if (error instanceof IngestSetupError) throw error;

@@ -46,6 +46,7 @@ export interface SqsSourceOptions {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+const DRAIN_RETRIES = 3;
 
 /** A queue source reading S3 or CloudTrail notifications from SQS. */
 export function createSqsSource(options: SqsSourceOptions): QueueSource {
@@ -132,7 +133,7 @@ export function createSqsSource(options: SqsSourceOptions): QueueSource {
   return {
     kind: 'queue',
     url: `sqs://${options.queueUrl.replace(/^https?:\/\//, '')}`,
-    async *receive(signal) {
+    async *receive(signal, receiveOptions) {
       let failures = 0;
       while (!signal.aborted) {
         let url: string;
@@ -143,9 +144,10 @@ export function createSqsSource(options: SqsSourceOptions): QueueSource {
           failures = 0;
         } catch (error) {
           if (signal.aborted) return;
-          if (isPermanent(error))
-            throw new Error(`SQS queue "${options.queueUrl}": ${(error as Error).message}`, { cause: error });
           failures += 1;
+          // A drain (one-shot ingest) gives up after a few tries; a server keeps trying.
+          if (isPermanent(error) || (receiveOptions?.untilEmpty === true && failures > DRAIN_RETRIES))
+            throw new Error(`SQS queue "${options.queueUrl}": ${(error as Error).message}`, { cause: error });
           const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
           warn(
             `SQS queue "${options.queueUrl}": receive failed (${(error as Error).message}); retrying in ${delay / 1000} s`,
@@ -153,6 +155,8 @@ export function createSqsSource(options: SqsSourceOptions): QueueSource {
           await sleep(delay, undefined, { signal }).catch(() => undefined);
           continue;
         }
+        // A long poll that comes back empty asked every SQS host: nothing is visible in the queue.
+        if (batch.length === 0 && receiveOptions?.untilEmpty === true) return;
         for (const message of batch) {
           for (const queueMessage of await toQueueMessages(url, message)) yield queueMessage;
         }

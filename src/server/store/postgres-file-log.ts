@@ -23,11 +23,31 @@ export async function processedKeys(
   source: string,
   files: ReadonlyArray<{ key: string; fingerprint: string }>,
 ): Promise<Set<string>> {
+  return sameFingerprint(db, 'SELECT key, fingerprint FROM processed_file', source, files);
+}
+
+/** The keys among `files` that failed for good (not transiently) with the same fingerprint, in one query. */
+export async function failedKeys(
+  db: Queryable,
+  source: string,
+  files: ReadonlyArray<{ key: string; fingerprint: string }>,
+): Promise<Set<string>> {
+  return sameFingerprint(db, 'SELECT key, fingerprint FROM ingest_failure WHERE NOT transient AND', source, files);
+}
+
+/** Runs `select` for `source` and the keys of `files`, and keeps the keys whose fingerprint matches. */
+async function sameFingerprint(
+  db: Queryable,
+  select: string,
+  source: string,
+  files: ReadonlyArray<{ key: string; fingerprint: string }>,
+): Promise<Set<string>> {
   const found = new Set<string>();
   if (files.length === 0) return found;
   const wanted = new Map(files.map((f) => [pgText(f.key), pgText(f.fingerprint)]));
+  const where = select.endsWith(' AND') ? ' ' : ' WHERE ';
   const { rows } = await db.query<{ key: string; fingerprint: string }>(
-    'SELECT key, fingerprint FROM processed_file WHERE source = $1 AND key = ANY($2::text[])',
+    `${select}${where}source = $1 AND key = ANY($2::text[])`,
     [pgText(source), [...wanted.keys()]],
   );
   for (const row of rows) if (wanted.get(row.key) === row.fingerprint) found.add(row.key);
@@ -71,11 +91,15 @@ export async function clearFailures(db: Queryable, files: readonly ProcessedFile
   ]);
 }
 
-export async function recordIngestFailure(db: Queryable, f: Omit<IngestFailure, 'at'>): Promise<void> {
+export async function recordIngestFailure(
+  db: Queryable,
+  f: Omit<IngestFailure, 'at'> & { transient?: boolean },
+): Promise<void> {
   await db.query(
-    `INSERT INTO ingest_failure (source, key, fingerprint, reason, at) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (source, key) DO UPDATE SET fingerprint = excluded.fingerprint, reason = excluded.reason, at = excluded.at`,
-    [pgText(f.source), pgText(f.key), pgText(f.fingerprint), pgText(f.reason), Date.now()],
+    `INSERT INTO ingest_failure (source, key, fingerprint, reason, at, transient) VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (source, key) DO UPDATE SET fingerprint = excluded.fingerprint, reason = excluded.reason,
+        at = excluded.at, transient = excluded.transient`,
+    [pgText(f.source), pgText(f.key), pgText(f.fingerprint), pgText(f.reason), Date.now(), f.transient === true],
   );
 }
 

@@ -117,7 +117,11 @@ export class PostgresStore implements ViolationStore {
     return fileLog.processedKeys(this.pool, source, files);
   }
 
-  async recordIngestFailure(failure: Omit<IngestFailure, 'at'>): Promise<void> {
+  async failedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>> {
+    return fileLog.failedKeys(this.pool, source, files);
+  }
+
+  async recordIngestFailure(failure: Omit<IngestFailure, 'at'> & { transient?: boolean }): Promise<void> {
     await fileLog.recordIngestFailure(this.pool, failure);
   }
 

@@ -13,6 +13,7 @@ export class SqliteFileLog {
   private readonly recordFailure: Statement;
   private readonly listFailures: Statement;
   private readonly processedAmong: Statement;
+  private readonly failedAmong: Statement;
 
   constructor(db: Database) {
     this.isProcessed = db.prepare('SELECT 1 FROM processed_file WHERE source = ? AND key = ? AND fingerprint = ?');
@@ -21,7 +22,7 @@ export class SqliteFileLog {
     );
     this.clearFailure = db.prepare('DELETE FROM ingest_failure WHERE source = ? AND key = ?');
     this.recordFailure = db.prepare(
-      'INSERT OR REPLACE INTO ingest_failure (source, key, fingerprint, reason, at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO ingest_failure (source, key, fingerprint, reason, at, transient) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.listFailures = db.prepare(
       'SELECT source, key, fingerprint, reason, at FROM ingest_failure ORDER BY at, source, key',
@@ -29,6 +30,9 @@ export class SqliteFileLog {
     // The keys travel as one JSON array: one statement for any batch size, probed through the primary key.
     this.processedAmong = db.prepare(
       'SELECT key, fingerprint FROM processed_file WHERE source = ? AND key IN (SELECT value FROM json_each(?))',
+    );
+    this.failedAmong = db.prepare(
+      'SELECT key, fingerprint FROM ingest_failure WHERE source = ? AND transient = 0 AND key IN (SELECT value FROM json_each(?))',
     );
   }
 
@@ -38,15 +42,12 @@ export class SqliteFileLog {
 
   /** The keys among `files` committed before with the same fingerprint, in one query. */
   processedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Set<string> {
-    const found = new Set<string>();
-    if (files.length === 0) return found;
-    const wanted = new Map(files.map((f) => [f.key, f.fingerprint]));
-    const rows = this.processedAmong.all(source, JSON.stringify([...wanted.keys()])) as Array<{
-      key: string;
-      fingerprint: string;
-    }>;
-    for (const row of rows) if (wanted.get(row.key) === row.fingerprint) found.add(row.key);
-    return found;
+    return sameFingerprint(this.processedAmong, source, files);
+  }
+
+  /** The keys among `files` that failed for good (not transiently) with the same fingerprint, in one query. */
+  failedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Set<string> {
+    return sameFingerprint(this.failedAmong, source, files);
   }
 
   /** Records the file as committed and forgets an earlier failure of it; call inside the commit's transaction. */
@@ -55,12 +56,26 @@ export class SqliteFileLog {
     this.clearFailure.run(file.source, file.key);
   }
 
-  recordIngestFailure(f: Omit<IngestFailure, 'at'>): void {
-    this.recordFailure.run(f.source, f.key, f.fingerprint, f.reason, Date.now());
+  recordIngestFailure(f: Omit<IngestFailure, 'at'> & { transient?: boolean }): void {
+    this.recordFailure.run(f.source, f.key, f.fingerprint, f.reason, Date.now(), f.transient === true ? 1 : 0);
   }
 
   listIngestFailures(): IngestFailure[] {
     const rows = this.listFailures.all() as Array<Omit<IngestFailure, 'at'> & { at: number }>;
     return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
   }
+}
+
+/** Runs `statement` (source, JSON array of keys → key, fingerprint) and keeps the keys whose fingerprint matches. */
+function sameFingerprint(
+  statement: Statement,
+  source: string,
+  files: ReadonlyArray<{ key: string; fingerprint: string }>,
+): Set<string> {
+  const found = new Set<string>();
+  if (files.length === 0) return found;
+  const wanted = new Map(files.map((f) => [f.key, f.fingerprint]));
+  const rows = statement.all(source, JSON.stringify([...wanted.keys()])) as Array<{ key: string; fingerprint: string }>;
+  for (const row of rows) if (wanted.get(row.key) === row.fingerprint) found.add(row.key);
+  return found;
 }

@@ -16,15 +16,22 @@ export function migrate(db: Database, dir = MIGRATIONS_DIR): string[] {
     .map(({ name, match }) => ({ name, version: Number(match[1]) }))
     .sort((a, b) => a.version - b.version);
   const record = db.prepare('INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migration WHERE version = ?');
   const ran: string[] = [];
   for (const { name, version } of files) {
     if (applied.has(version)) continue;
     const sql = readFileSync(`${dir}/${name}`, 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      record.run(version, name, Date.now());
-    })();
-    ran.push(name);
+    // Another process opening the same new file (a server and an ingest started together) may be migrating too:
+    // the write lock is taken first and the version checked again under it, so each migration runs once.
+    const fresh = db
+      .transaction(() => {
+        if (isApplied.get(version) !== undefined) return false;
+        db.exec(sql);
+        record.run(version, name, Date.now());
+        return true;
+      })
+      .immediate();
+    if (fresh) ran.push(name);
   }
   return ran;
 }

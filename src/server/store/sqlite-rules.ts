@@ -51,24 +51,29 @@ export class SqliteRules {
     return this.get(Number(lastInsertRowid))!;
   }
 
+  // Both write after reading: IMMEDIATE takes the write lock first (see SqliteStore.write).
   replace(id: number, draft: WhitelistingRuleDraft, by: string): WhitelistingRule | undefined {
-    return this.db.transaction(() => {
-      const now = Date.now();
-      if (!this.setExpiry(id, now, by, now)) return undefined;
-      return this.create(draft, by, now);
-    })();
+    return this.db
+      .transaction(() => {
+        const now = Date.now();
+        if (!this.setExpiry(id, now, by, now)) return undefined;
+        return this.create(draft, by, now);
+      })
+      .immediate();
   }
 
   expire(id: number, expiry: number, by: string): ExpireWhitelistingRuleResult {
-    return this.db.transaction((): ExpireWhitelistingRuleResult => {
-      const row = this.db.prepare('SELECT expiry_date FROM rule WHERE id = ?').get(id) as
-        { expiry_date: number } | undefined;
-      if (row === undefined) return 'not-found';
-      const now = Date.now();
-      if (!(expiry > now && row.expiry_date > now)) return 'in-past';
-      this.setExpiry(id, expiry, by, now);
-      return 'expired';
-    })();
+    return this.db
+      .transaction((): ExpireWhitelistingRuleResult => {
+        const row = this.db.prepare('SELECT expiry_date FROM rule WHERE id = ?').get(id) as
+          { expiry_date: number } | undefined;
+        if (row === undefined) return 'not-found';
+        const now = Date.now();
+        if (!(expiry > now && row.expiry_date > now)) return 'in-past';
+        this.setExpiry(id, expiry, by, now);
+        return 'expired';
+      })
+      .immediate();
   }
 
   private setExpiry(id: number, expiry: number, by: string, now: number): boolean {

@@ -6,9 +6,7 @@
  * cached per normalised filter and dropped whenever the data changes: on every write of this connection, and
  * when `PRAGMA data_version` shows a commit by another connection (e.g. a `fullstop ingest` process).
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import type { BatchResolution, FileCommit, Resolution, ResolvableAccounts, ViolationStore } from './store.js';
 import { UnknownViolationTypeError } from './store.js';
 import type { JsonPage } from './store.js';
@@ -28,7 +26,7 @@ import type {
   CountByAccountAndType,
   CountByAppVersionAndType,
 } from '../../shared/violation.js';
-import { migrate } from './sqlite-migrate.js';
+import { openSqlite } from './sqlite-open.js';
 import { toViolation, toViolationType, type ViolationRow, type ViolationTypeRow } from './sqlite-rows.js';
 import { violationWhere, orderBy, stateCondition } from './sqlite-query.js';
 import { SqliteInserter } from './sqlite-inserter.js';
@@ -59,13 +57,7 @@ export class SqliteStore implements ViolationStore {
   private readonly rowJson: RowJsonCache;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    this.db = openSqlite(path);
     this.inserter = new SqliteInserter(this.db);
     this.rules = new SqliteRules(this.db, () => this.inserter.forgetWhitelist());
     this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
@@ -96,7 +88,11 @@ export class SqliteStore implements ViolationStore {
     return this.fileLog.processedKeys(source, files);
   }
 
-  async recordIngestFailure(f: Omit<IngestFailure, 'at'>): Promise<void> {
+  async failedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>> {
+    return this.fileLog.failedKeys(source, files);
+  }
+
+  async recordIngestFailure(f: Omit<IngestFailure, 'at'> & { transient?: boolean }): Promise<void> {
     this.fileLog.recordIngestFailure(f);
   }
 
@@ -109,16 +105,9 @@ export class SqliteStore implements ViolationStore {
   }
 
   async listViolations(filter: ViolationFilter, page: PageRequest): Promise<PageResult<Violation>> {
-    this.refresh();
-    const normalised = this.normalise(filter);
-    const where = violationWhere(normalised, this.types.values());
-    const total = this.count(normalised, where.sql, where.params);
-    const offset = page.page * page.size;
-    if (total === 0 || offset >= total) return { content: [], total };
-    const rows = this.statement(
-      `SELECT * FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`,
-    ).all(...where.params, page.size, offset) as ViolationRow[];
-    return { content: rows.map((row) => this.toDto(row)), total };
+    const { total, rows } = this.pageQuery(filter, page, '*');
+    if (rows === undefined) return { content: [], total };
+    return { content: (rows.statement.all(...rows.params) as ViolationRow[]).map((row) => this.toDto(row)), total };
   }
 
   /** The page as JSON text (sqlite-json.ts): one snapshot for count and rows, no per-row JS objects. */
@@ -222,17 +211,29 @@ export class SqliteStore implements ViolationStore {
       writeTypeJson(this.db, this.types.values());
       this.typeJsonOf = this.types;
     }
+    const { total, rows } = this.pageQuery(filter, page, 'id, version');
+    if (rows === undefined) return { json: EMPTY_ARRAY, count: 0, total };
+    const keys = rows.statement.raw().all(...rows.params) as Array<[number, number]>;
+    return { json: this.rowJson.page(keys), count: keys.length, total };
+  }
+
+  /**
+   * The one page query of `listViolations` and its JSON fast path: the number of violations matching the filter
+   * and, unless the page lies past them, the statement selecting `columns` of the page's rows with its parameters.
+   */
+  private pageQuery(
+    filter: ViolationFilter,
+    page: PageRequest,
+    columns: string,
+  ): { total: number; rows?: { statement: Database.Statement; params: unknown[] } } {
+    this.refresh();
     const normalised = this.normalise(filter);
     const where = violationWhere(normalised, this.types.values());
     const total = this.count(normalised, where.sql, where.params);
     const offset = page.page * page.size;
-    if (total === 0 || offset >= total) return { json: EMPTY_ARRAY, count: 0, total };
-    const keys = this.statement(
-      `SELECT id, version FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`,
-    )
-      .raw()
-      .all(...where.params, page.size, offset) as Array<[number, number]>;
-    return { json: this.rowJson.page(keys), count: keys.length, total };
+    if (total === 0 || offset >= total) return { total };
+    const sql = `SELECT ${columns} FROM violation WHERE ${where.sql} ORDER BY ${orderBy(page.sort)} LIMIT ? OFFSET ?`;
+    return { total, rows: { statement: this.statement(sql), params: [...where.params, page.size, offset] } };
   }
 
   /** Prepared statements by SQL text: list queries repeat, and preparing costs as much as a small query. */
@@ -262,10 +263,14 @@ export class SqliteStore implements ViolationStore {
     return { inserted, duplicates };
   }
 
-  /** Runs a write in a transaction and drops every cached count. */
+  /**
+   * Runs a write in a transaction and drops every cached count. BEGIN IMMEDIATE takes the write lock first (waiting
+   * up to busy_timeout for another writer): a deferred transaction that reads first fails at its first write with
+   * SQLITE_BUSY_SNAPSHOT ("database is locked", no waiting) when another connection committed in between.
+   */
   private write<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      return this.db.transaction(fn).immediate();
     } finally {
       this.dropCachedCounts();
     }

@@ -356,6 +356,36 @@ export function describeStoreContract(
       expect((await store.processedKeys('file:///logs', many)).size).toBe(400);
     });
 
+    it('remembers which files failed for good, by fingerprint, until they are committed', async () => {
+      const failure = (key: string, fingerprint: string, transient?: boolean) =>
+        store.recordIngestFailure({
+          source: 'file:///logs',
+          key,
+          fingerprint,
+          reason: 'not JSON',
+          ...(transient !== undefined ? { transient } : {}),
+        });
+      await failure('bad.json', 'f1');
+      await failure('unfetched.json', 'f1', true);
+      await failure('changed.json', 'f1', false);
+      const lookup = [
+        { key: 'bad.json', fingerprint: 'f1' },
+        { key: 'unfetched.json', fingerprint: 'f1' },
+        { key: 'changed.json', fingerprint: 'f2' },
+        { key: 'never.json', fingerprint: 'f1' },
+      ];
+      expect(await store.failedKeys('file:///logs', lookup)).toEqual(new Set(['bad.json']));
+      expect(await store.failedKeys('file:///other', lookup)).toEqual(new Set());
+      expect(await store.failedKeys('file:///logs', [])).toEqual(new Set());
+      // A transient failure of the same file replaces the permanent one: it is tried again.
+      await failure('bad.json', 'f1', true);
+      expect(await store.failedKeys('file:///logs', lookup)).toEqual(new Set());
+      await failure('bad.json', 'f1');
+      await store.commitFile({ ...file('bad.json'), fingerprint: 'f1' }, []);
+      expect(await store.failedKeys('file:///logs', lookup)).toEqual(new Set());
+      expect((await store.listIngestFailures()).map((f) => f.key).sort()).toEqual(['changed.json', 'unfetched.json']);
+    });
+
     it('rolls a failed batch back completely', async () => {
       const bad = { ...draft({ eventId: 'e2' }), accountId: null as unknown as string };
       await expect(

@@ -45,8 +45,16 @@ export interface IngestStore {
   isFileProcessed(source: string, key: string, fingerprint: string): Promise<boolean>;
   /** The keys among `files` committed before with the same fingerprint: `isFileProcessed` for a whole batch. */
   processedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>>;
-  /** Records a file that could not be read as CloudTrail at all; a later successful commit clears it. */
-  recordIngestFailure(failure: Omit<IngestFailure, 'at'>): Promise<void>;
+  /**
+   * Records a file that could not be read as CloudTrail at all, or (`transient`) could not be fetched; a later
+   * successful commit clears it. Recording it again replaces the earlier record.
+   */
+  recordIngestFailure(failure: Omit<IngestFailure, 'at'> & { transient?: boolean }): Promise<void>;
+  /**
+   * The keys among `files` whose recorded failure has the same fingerprint and was not transient: a polling
+   * ingest does not read them again until they change.
+   */
+  failedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>>;
   listIngestFailures(): Promise<IngestFailure[]>;
 }
 

@@ -98,7 +98,7 @@ export const TABLES = {
   },
   ingest_failure: {
     key: ['source', 'key'],
-    columns: { source: 'text!', key: 'text!', fingerprint: 'text!', reason: 'text!', at: 'int!' },
+    columns: { source: 'text!', key: 'text!', fingerprint: 'text!', reason: 'text!', at: 'int!', transient: 'bool!' },
   },
 } satisfies Record<string, TableSpec>;
 
