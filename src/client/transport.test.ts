@@ -94,9 +94,12 @@ describe('the undici transport', () => {
       res.write('{"partial":');
       setTimeout(() => res.destroy(), 10);
     });
-    await expect(http(url).send({ method: 'GET', path: '/api/violations' })).rejects.toThrow(
-      new NetworkError(`could not reach ${url} (other side closed)`),
-    );
+    await expect(http(url).send({ method: 'GET', path: '/api/violations' })).rejects.toMatchObject({
+      name: 'NetworkError',
+      message: `${url} closed the connection before the answer was complete (other side closed)`,
+      phase: 'body',
+      attempts: 4,
+    });
     expect(calls).toBe(4);
   });
 
@@ -118,8 +121,11 @@ describe('network failures', () => {
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
     const url = `http://127.0.0.1:${port}`;
-    await expect(http(url).send({ method: 'GET', path: '/api/violation-types' })).rejects.toThrow(
-      new NetworkError(`could not reach ${url} (ECONNREFUSED)`),
-    );
+    await expect(http(url).send({ method: 'GET', path: '/api/violation-types' })).rejects.toMatchObject({
+      name: 'NetworkError',
+      message: `could not reach ${url} (ECONNREFUSED)`,
+      phase: 'connect',
+      attempts: 4,
+    });
   });
 });
