@@ -9,7 +9,6 @@ import {
   AuthError,
   InvalidResponseError,
   NetworkError,
-  OutcomeUnknownError,
   TimeoutError,
 } from '../client/errors.js';
 import * as configure from './commands/configure.js';
@@ -137,11 +136,6 @@ function classify(error: unknown): Failure {
       message: error.message,
       hint: 'try again; if it persists, check that the configured URL is a fullstop server',
     };
-  }
-  if (error instanceof OutcomeUnknownError) {
-    // The exit code is the cause's (130 for Ctrl-C); the message says that the change may have happened.
-    const failure = classify(error.cause);
-    return { ...failure, message: `${failure.message ?? error.cause.message}; it may or may not have been applied` };
   }
   if (error instanceof AbortedError) return { code: EXIT.interrupted, message: 'interrupted' };
   // @inquirer/prompts rejects with these when the prompt is closed (Ctrl-C) or aborted.

@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import { describeErrorBody } from './error-body.js';
 import { createTransport, ExchangeFailure } from './transport.js';
+import { failedExchange, type Attempt } from './attempt.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -91,49 +92,6 @@ export function buildUrl(baseUrl: string, path: string, query: Query = {}): URL 
   return url;
 }
 
-/**
- * The most telling reason in an error's cause chain: a system code such as `ECONNREFUSED` or `ENOTFOUND`, else
- * the innermost message (undici's own errors carry `UND_ERR_*` codes that say less than their message, e.g.
- * "other side closed").
- */
-function networkReason(error: unknown): string {
-  let innermost: string | undefined;
-  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; current;) {
-    if (typeof current.code === 'string' && !current.code.startsWith('UND_ERR')) return current.code;
-    if (typeof current.message === 'string' && current.message !== '') innermost = current.message;
-    current = current.cause as typeof current;
-  }
-  return innermost ?? String(error);
-}
-
-/** Error codes of a connection that never stood, so the request cannot have been sent. */
-const NOT_CONNECTED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function neverConnected(error: unknown): boolean {
-  for (let current = error as { code?: unknown; cause?: unknown } | undefined; current;) {
-    const code = current.code;
-    if (typeof code === 'string' && (NOT_CONNECTED.has(code) || code.startsWith('ERR_TLS_') || code.includes('CERT')))
-      return true;
-    current = current.cause as typeof current;
-  }
-  return false;
-}
-
-/**
- * One failed attempt. `retryable`: trying again may help. `sent`: the server may have acted on the request; false
- * only when it cannot have (no connection; a 429 or 503, which ask to come back later).
- */
-type Attempt =
-  { response: HttpResponse } | { failure: Error; retryable: boolean; sent: boolean; retryAfterMs?: number | undefined };
-
 /** Sends requests for one base URL and token; see {@link HttpOptions}. */
 export function createHttp(options: HttpOptions): Http {
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -144,28 +102,6 @@ export function createHttp(options: HttpOptions): Http {
   // The same for every request of this client: built once.
   const baseHeaders: Record<string, string> = { accept: 'application/json' };
   if (options.token) baseHeaders.authorization = `Bearer ${options.token}`;
-
-  function failure(error: ExchangeFailure): Attempt {
-    const seconds = timeoutMs / 1000;
-    if (error.reason === 'aborted')
-      return { failure: new AbortedError('interrupted', { cause: error }), retryable: false, sent: true };
-    if (error.reason === 'timeout') {
-      const message = error.answered
-        ? `the answer from ${origin} was not complete within ${seconds} s`
-        : `no answer from ${origin} within ${seconds} s`;
-      return { failure: new TimeoutError(message, { cause: error }), retryable: false, sent: true };
-    }
-    const reason = networkReason(error.cause);
-    if (!error.answered && neverConnected(error.cause)) {
-      const unreachable = new NetworkError(`could not reach ${origin} (${reason})`, { cause: error, phase: 'connect' });
-      return { failure: unreachable, retryable: true, sent: false };
-    }
-    const message = error.answered
-      ? `${origin} closed the connection before the answer was complete (${reason})`
-      : `${origin} closed the connection without answering (${reason})`;
-    const phase = error.answered ? 'body' : 'request';
-    return { failure: new NetworkError(message, { cause: error, phase }), retryable: true, sent: true };
-  }
 
   async function attempt(request: HttpRequest, info: RequestInfo, url: URL): Promise<Attempt> {
     if (options.signal?.aborted) return { failure: new AbortedError('interrupted'), retryable: false, sent: false };
@@ -186,7 +122,7 @@ export function createHttp(options: HttpOptions): Http {
       }
       return { response: { status: res.status, text: res.text, request: info } };
     } catch (error) {
-      if (error instanceof ExchangeFailure) return failure(error);
+      if (error instanceof ExchangeFailure) return failedExchange(error, origin, timeoutMs);
       throw error;
     }
   }

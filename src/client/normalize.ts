@@ -27,6 +27,13 @@ function date(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** Whether JSON.parse failed at the very end of `text` ("Unexpected end of JSON input", "… at position <length>"). */
+function endsMidWay(text: string, message: string): boolean {
+  if (/end of JSON input/.test(message)) return true;
+  const at = /at position (\d+)/.exec(message);
+  return at !== null && Number(at[1]) >= text.trimEnd().length;
+}
+
 /**
  * Parses a JSON body; when it is not JSON the error names `what` and the request. A body that ends mid-way is told
  * apart: a server (or proxy) that closes a response without Content-Length or chunks cuts it off unnoticed.
@@ -38,7 +45,7 @@ export function parseJson(text: string, what: string, request?: RequestInfo): un
     const problem =
       text.trim() === ''
         ? `the server sent an empty answer for ${what}`
-        : /end of (JSON )?input/i.test((error as Error).message)
+        : endsMidWay(text, (error as Error).message)
           ? `the server's answer for ${what} ends mid-way (cut off?)`
           : `the server sent malformed JSON for ${what}`;
     throw new InvalidResponseError(request ? `${request.method} ${request.url}: ${problem}` : problem);

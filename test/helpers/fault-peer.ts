@@ -197,7 +197,8 @@ function spoil(normal: Answer, fault: Fault | undefined, res: ServerResponse, so
       return void res.write(half, () => socket.destroy());
     case 'reset':
       res.writeHead(normal.status, { ...headers, 'content-length': String(body.length) });
-      return void res.write(half, () => socket.resetAndDestroy());
+      // Reset from the write callback itself, Node still closes with a FIN; a moment later it sends the RST.
+      return void res.write(half, () => setTimeout(() => socket.resetAndDestroy(), 10));
     case 'half-body':
       res.writeHead(normal.status, { ...headers, 'content-length': String(body.length) });
       return void res.write(half, () => socket.destroy());
