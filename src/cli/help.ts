@@ -23,7 +23,7 @@ Environment variables:
 
 Exit codes:
   0    success, also when nothing matched
-  1    failure: server or network error, or any violation that could not be resolved
+  1    failure: server or network error, or any violation that failed or whose answer was lost
   2    usage error: bad flag or value, or no server URL configured
   3    violations found (list-violations --exit-code)
   4    the server refused the token (HTTP 401 or 403)
