@@ -7,6 +7,7 @@ Environment variables:
   FULLSTOP_TOKEN          bearer token (--token overrides it)
   FULLSTOP_TOKEN_COMMAND  command that prints a bearer token, run when no token is given
                           (overrides token_command in the config file)
+  FULLSTOP_TIMEOUT        seconds to wait for an answer (default 30; --timeout overrides it)
   FULLSTOP_CONFIG_DIR     settings directory (default: $XDG_CONFIG_HOME/fullstop or ~/.config/fullstop)
   FULLSTOP_DEBUG=1        print stack traces of errors
   NO_COLOR                no colours; FORCE_COLOR=1 forces them, FORCE_COLOR=0 turns them off
@@ -22,7 +23,7 @@ Environment variables:
 
 Exit codes:
   0    success, also when nothing matched
-  1    failure: server or network error, or any violation that could not be resolved
+  1    failure: server or network error, or any violation that failed or whose answer was lost
   2    usage error: bad flag or value, or no server URL configured
   3    violations found (list-violations --exit-code)
   4    the server refused the token (HTTP 401 or 403)

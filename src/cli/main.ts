@@ -118,17 +118,30 @@ function classify(error: unknown): Failure {
   }
   if (error instanceof ApiError)
     return { code: EXIT.failure, message: `${error.method} ${error.url}: ${error.message}` };
-  if (error instanceof TimeoutError)
-    return { code: EXIT.failure, message: error.message, hint: 'raise --timeout if the server is just slow' };
-  if (error instanceof NetworkError) {
+  if (error instanceof TimeoutError) {
     return {
       code: EXIT.failure,
       message: error.message,
-      hint: 'check the server URL (FULLSTOP_URL or `fullstop configure`)',
+      hint: 'raise --timeout (or FULLSTOP_TIMEOUT) if the server is just slow',
+    };
+  }
+  if (error instanceof NetworkError) {
+    const tries = error.attempts > 1 ? ` (${error.attempts} attempts)` : '';
+    return {
+      code: EXIT.failure,
+      message: error.message,
+      hint:
+        error.phase === 'connect'
+          ? 'check the server URL (FULLSTOP_URL or `fullstop configure`)'
+          : `the server, or a proxy in front of it, dropped the connection${tries}; try again later`,
     };
   }
   if (error instanceof InvalidResponseError) {
-    return { code: EXIT.failure, message: error.message, hint: 'is the configured URL a fullstop server?' };
+    return {
+      code: EXIT.failure,
+      message: error.message,
+      hint: 'try again; if it persists, check that the configured URL is a fullstop server',
+    };
   }
   if (error instanceof AbortedError) return { code: EXIT.interrupted, message: 'interrupted' };
   // @inquirer/prompts rejects with these when the prompt is closed (Ctrl-C) or aborted.

@@ -144,9 +144,10 @@ export const tokenOption = () =>
   new Option('--token <token>', 'bearer token (default: FULLSTOP_TOKEN, else the token command)');
 
 export const timeoutOption = () =>
-  new Option('--timeout <seconds>', 'give up on a request after this many seconds')
-    .argParser(integer(1, 3600))
-    .default(30);
+  new Option(
+    '--timeout <seconds>',
+    'give up on a request after this many seconds (default: FULLSTOP_TIMEOUT, else 30)',
+  ).argParser(integer(1, 3600));
 
 /** Adds the filter and connection options shared by list-violations and resolve-violations. */
 export function filterOptions(now: () => Date): Option[] {

@@ -7,6 +7,7 @@ import {
   type FileSettings,
   type FlagSettings,
 } from './settings.js';
+import { UsageError } from './errors.js';
 
 const A = '123456789012';
 const B = '210987654321';
@@ -65,9 +66,17 @@ describe('resolveSettings: flag > environment > file > default', () => {
     ],
     ['file command', {}, {}, { token_command: 'zign token -n fullstop' }, { tokenCommand: 'zign token -n fullstop' }],
     ['--timeout in seconds', { timeout: 5 }, {}, {}, { timeoutMs: 5000 }],
+    ['FULLSTOP_TIMEOUT in seconds', {}, { FULLSTOP_TIMEOUT: '7' }, {}, { timeoutMs: 7000 }],
+    ['--timeout beats FULLSTOP_TIMEOUT', { timeout: 5 }, { FULLSTOP_TIMEOUT: '7' }, {}, { timeoutMs: 5000 }],
   ];
   it.each(cases)('%s', (_name, flags, env, file, expected) => {
     expect(resolveSettings({ flags, env, file })).toMatchObject(expected);
+  });
+
+  it.each(['0', '1.5', 'ten', '3601'])('refuses FULLSTOP_TIMEOUT=%s as a usage error', (value) => {
+    expect(() => resolveSettings({ flags: {}, env: { FULLSTOP_TIMEOUT: value }, file: {} })).toThrow(
+      new UsageError(`FULLSTOP_TIMEOUT: expected whole seconds from 1 to 3600, got "${value}"`),
+    );
   });
 
   it('records where each value came from', () => {

@@ -37,6 +37,17 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 
 const ACCOUNT_ID = /^\d{12}$/;
 
+/** FULLSTOP_TIMEOUT in seconds, as `--timeout` takes it; undefined when unset. */
+function envTimeout(env: Env): number | undefined {
+  const text = nonEmpty(env.FULLSTOP_TIMEOUT);
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds < 1 || seconds > 3600) {
+    throw new UsageError(`FULLSTOP_TIMEOUT: expected whole seconds from 1 to 3600, got "${text}"`);
+  }
+  return seconds;
+}
+
 /** Splits a comma-separated list, dropping blanks: `"a, b,"` → `["a", "b"]`. */
 export function splitList(text: string): string[] {
   return text
@@ -100,7 +111,7 @@ export function resolveSettings(input: { flags: FlagSettings; env: Env; file: Fi
     accounts,
     token,
     tokenCommand,
-    timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    timeoutMs: (flags.timeout ?? envTimeout(env) ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     sources: { url: envUrl ? 'env' : url ? 'file' : 'none', accounts: accountsSource, token: tokenSource },
   };
 }

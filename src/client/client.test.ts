@@ -86,7 +86,7 @@ describe('retries', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
-  it('retries a resolution (idempotent) but never a 500 or 404', async () => {
+  it('retries a resolution the server declined (503: nothing was done), never a 500 or 404', async () => {
     let posts = 0;
     let gets = 0;
     msw.use(

@@ -1,7 +1,7 @@
 /** The fullstop REST API client: the calls the CLI makes, typed, on top of {@link createHttp}. */
 import type { BatchResolutionOutcome } from '../shared/resolution-batch.js';
 import type { Page, Violation, ViolationType } from '../shared/violation.js';
-import { ApiError, InvalidResponseError } from './errors.js';
+import { ApiError, InvalidResponseError, OutcomeUnknownError } from './errors.js';
 import { createHttp, type HttpOptions, type Query } from './http.js';
 import { parseJson, toBatchOutcomes, toViolation, toViolationPage, toViolationType } from './normalize.js';
 
@@ -39,7 +39,10 @@ export interface FullstopClient {
    * not). Asked once per client with a request that carries no id, so it resolves nothing.
    */
   supportsBatchResolution(): Promise<boolean>;
-  /** Resolves `ids` (at most MAX_BATCH_RESOLUTION_IDS) in one request; one outcome per id, as the server sent them. */
+  /**
+   * Resolves `ids` (at most MAX_BATCH_RESOLUTION_IDS) in one request; one outcome per id, as the server sent them.
+   * Throws OutcomeUnknownError when the server may have resolved them but its answer was lost or unreadable.
+   */
   resolveViolations(ids: number[], comment: string): Promise<BatchResolutionOutcome[]>;
   listViolationTypes(): Promise<ViolationType[]>;
   /** Closes the connections once in-flight requests are done; the client is unusable afterwards. */
@@ -70,21 +73,23 @@ const BATCH_PATH = '/api/violations/resolutions';
 export function createClient(options: ClientOptions): FullstopClient {
   const http = createHttp(options);
   let batchProbe: Promise<boolean> | undefined;
+  // The probe carries no id, so it may be sent again; a real batch may not (see HttpRequest.idempotent).
   const postBatch = (ids: number[], comment: string) =>
     http.send({
       method: 'POST',
       path: BATCH_PATH,
       body: JSON.stringify({ ids, comment }),
       contentType: 'application/json',
+      idempotent: ids.length === 0,
     });
   return {
     async listViolations(query) {
       const res = await http.send({ method: 'GET', path: '/api/violations', query: toWireQuery(query) });
-      return toViolationPage(parseJson(res.text, 'the violation list'));
+      return toViolationPage(parseJson(res.text, 'the violation list', res.request));
     },
     async getViolation(id) {
       const res = await http.send({ method: 'GET', path: `/api/violations/${id}` });
-      return toViolation(parseJson(res.text, `violation ${id}`));
+      return toViolation(parseJson(res.text, `violation ${id}`, res.request));
     },
     async resolveViolation(id, comment) {
       await http.send({
@@ -96,7 +101,7 @@ export function createClient(options: ClientOptions): FullstopClient {
     },
     supportsBatchResolution() {
       batchProbe ??= postBatch([], 'capability probe').then(
-        (res) => (toBatchOutcomes(parseJson(res.text, 'the batch resolution')), true),
+        (res) => (toBatchOutcomes(parseJson(res.text, 'the batch resolution', res.request)), true),
         (error: unknown) => {
           if (error instanceof ApiError && NO_BATCH_ENDPOINT.has(error.status)) return false;
           throw error;
@@ -106,11 +111,16 @@ export function createClient(options: ClientOptions): FullstopClient {
     },
     async resolveViolations(ids, comment) {
       const res = await postBatch(ids, comment);
-      return toBatchOutcomes(parseJson(res.text, 'the batch resolution'));
+      try {
+        return toBatchOutcomes(parseJson(res.text, 'the batch resolution', res.request));
+      } catch (error) {
+        // A 2xx answer: the server acted on the batch, but which ids it resolved cannot be read.
+        throw error instanceof InvalidResponseError ? new OutcomeUnknownError(error) : error;
+      }
     },
     async listViolationTypes() {
       const res = await http.send({ method: 'GET', path: '/api/violation-types' });
-      const body = parseJson(res.text, 'the violation types');
+      const body = parseJson(res.text, 'the violation types', res.request);
       if (!Array.isArray(body)) throw new InvalidResponseError('the server sent violation types that are not a list');
       return body.map(toViolationType);
     },

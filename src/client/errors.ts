@@ -1,7 +1,7 @@
 /**
  * Typed failures of the HTTP client. The CLI maps each class to an exit code, so the class says whose fault
  * it is: AuthError (the token), ApiError (the server answered no), NetworkError/TimeoutError (no answer),
- * InvalidResponseError (an answer we cannot read).
+ * InvalidResponseError (an answer we cannot read), OutcomeUnknownError (a change that may or may not have happened).
  */
 
 export interface RequestInfo {
@@ -29,12 +29,26 @@ export class AuthError extends ApiError {
   override name = 'AuthError';
 }
 
-/** The request never got an answer: DNS, refused connection, reset socket. */
+/**
+ * Where an exchange broke: before a connection stood (`connect`: DNS, refused; the request was not sent), after the
+ * request went out and before an answer (`request`), or while the answer's body arrived (`body`).
+ */
+export type ExchangePhase = 'connect' | 'request' | 'body';
+
+/** The request got no complete answer: DNS, refused connection, a connection closed or reset mid-way. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
+  readonly phase: ExchangePhase;
+  /** How many times the request was sent before giving up (1 + retries). */
+  attempts = 1;
+
+  constructor(message: string, options: ErrorOptions & { phase?: ExchangePhase } = {}) {
+    super(message, options);
+    this.phase = options.phase ?? 'request';
+  }
 }
 
-/** No answer within the configured timeout. */
+/** No complete answer within the configured timeout. */
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
 }
@@ -42,6 +56,20 @@ export class TimeoutError extends Error {
 /** The caller aborted the request (Ctrl-C). */
 export class AbortedError extends Error {
   override name = 'AbortedError';
+}
+
+/**
+ * A request that changes something (a resolution) failed so that its effect is unknown: the answer was lost, cut
+ * off, late, unreadable, or came from a gateway (502, 504). The server may or may not have applied it. Such a
+ * request is never retried, so it was applied at most once; `cause` is the failure itself.
+ */
+export class OutcomeUnknownError extends Error {
+  override name = 'OutcomeUnknownError';
+  declare readonly cause: Error;
+
+  constructor(cause: Error) {
+    super(`${cause.message}; it may or may not have been applied`, { cause });
+  }
 }
 
 /** The server answered 2xx but with a body that is not what the API promises (malformed JSON, wrong shape). */

@@ -1,10 +1,20 @@
 /**
- * One HTTP exchange with retries, timeouts and typed errors, on the undici transport (`transport.ts`).
+ * One HTTP exchange with retries, timeouts and typed errors, on the undici transport (`transport.ts`). Retries never
+ * risk applying a change twice: see {@link HttpRequest.idempotent}.
  */
 import { setTimeout as wait } from 'node:timers/promises';
-import { AbortedError, ApiError, AuthError, NetworkError, TimeoutError, type RequestInfo } from './errors.js';
+import {
+  AbortedError,
+  ApiError,
+  AuthError,
+  NetworkError,
+  OutcomeUnknownError,
+  TimeoutError,
+  type RequestInfo,
+} from './errors.js';
 import { describeErrorBody } from './error-body.js';
 import { createTransport, ExchangeFailure } from './transport.js';
+import { failedExchange, type Attempt } from './attempt.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -30,6 +40,12 @@ export interface HttpRequest {
   query?: Query;
   body?: string;
   contentType?: string;
+  /**
+   * Whether sending it twice does no harm; default: GET yes, POST no. A request that is not idempotent is sent again
+   * only when the server cannot have acted on it (no connection; 429 or 503); a failure that leaves its effect
+   * unknown (lost or cut answer, timeout, Ctrl-C in flight, 502, 504) throws OutcomeUnknownError.
+   */
+  idempotent?: boolean;
 }
 
 export interface HttpResponse {
@@ -46,6 +62,9 @@ export interface Http {
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+/** Of those, the ones that ask to come back later: the server did not act on the request. 502 and 504 come from a
+ * gateway whose server behind may have acted on it. */
+const DECLINED_STATUS = new Set([429, 503]);
 /** A Retry-After longer than this is a maintenance window, not a hiccup: give up instead of hanging. */
 const MAX_RETRY_AFTER_MS = 120_000;
 
@@ -73,23 +92,6 @@ export function buildUrl(baseUrl: string, path: string, query: Query = {}): URL 
   return url;
 }
 
-/**
- * The most telling reason in an error's cause chain: a system code such as `ECONNREFUSED` or `ENOTFOUND`, else
- * the innermost message (undici's own errors carry `UND_ERR_*` codes that say less than their message, e.g.
- * "other side closed").
- */
-function networkReason(error: unknown): string {
-  let innermost: string | undefined;
-  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; current;) {
-    if (typeof current.code === 'string' && !current.code.startsWith('UND_ERR')) return current.code;
-    if (typeof current.message === 'string' && current.message !== '') innermost = current.message;
-    current = current.cause as typeof current;
-  }
-  return innermost ?? String(error);
-}
-
-type Attempt = { response: HttpResponse } | { retryable: Error; retryAfterMs?: number | undefined };
-
 /** Sends requests for one base URL and token; see {@link HttpOptions}. */
 export function createHttp(options: HttpOptions): Http {
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -102,6 +104,7 @@ export function createHttp(options: HttpOptions): Http {
   if (options.token) baseHeaders.authorization = `Bearer ${options.token}`;
 
   async function attempt(request: HttpRequest, info: RequestInfo, url: URL): Promise<Attempt> {
+    if (options.signal?.aborted) return { failure: new AbortedError('interrupted'), retryable: false, sent: false };
     const headers = request.contentType ? { ...baseHeaders, 'content-type': request.contentType } : baseHeaders;
     try {
       const res = await transport.send({
@@ -114,16 +117,13 @@ export function createHttp(options: HttpOptions): Http {
       });
       if (RETRYABLE_STATUS.has(res.status)) {
         const retryAfterMs = parseRetryAfter(res.retryAfter);
-        return { retryable: new ApiError(res.status, info, describeErrorBody(res.status, res.text)), retryAfterMs };
+        const error = new ApiError(res.status, info, describeErrorBody(res.status, res.text));
+        return { failure: error, retryable: true, sent: !DECLINED_STATUS.has(res.status), retryAfterMs };
       }
       return { response: { status: res.status, text: res.text, request: info } };
     } catch (error) {
-      if (options.signal?.aborted) throw new AbortedError('interrupted', { cause: error });
-      if (error instanceof ExchangeFailure && error.reason === 'timeout') {
-        throw new TimeoutError(`no answer from ${origin} within ${timeoutMs / 1000} s`, { cause: error });
-      }
-      const cause = error instanceof ExchangeFailure ? error.cause : error;
-      return { retryable: new NetworkError(`could not reach ${origin} (${networkReason(cause)})`, { cause: error }) };
+      if (error instanceof ExchangeFailure) return failedExchange(error, origin, timeoutMs);
+      throw error;
     }
   }
 
@@ -139,11 +139,16 @@ export function createHttp(options: HttpOptions): Http {
     async send(request) {
       const url = buildUrl(options.baseUrl, request.path, request.query);
       const info = { method: request.method, url: url.href };
+      const idempotent = request.idempotent ?? request.method === 'GET';
       for (let retry = 0; ; retry++) {
         const result = await attempt(request, info, url);
         if ('response' in result) return throwIfError(result.response);
+        if (result.failure instanceof NetworkError) result.failure.attempts = retry + 1;
+        // Sending again what the server may have applied could apply it twice.
+        const unsafe = result.sent && !idempotent;
         const delay = result.retryAfterMs ?? backoffMs(retry + 1);
-        if (retry >= retries || delay > MAX_RETRY_AFTER_MS) throw result.retryable;
+        if (unsafe) throw new OutcomeUnknownError(result.failure);
+        if (!result.retryable || retry >= retries || delay > MAX_RETRY_AFTER_MS) throw result.failure;
         await pause(delay);
       }
     },

@@ -4,7 +4,7 @@
  */
 import type { BatchResolutionOutcome, BatchResolutionStatus } from '../shared/resolution-batch.js';
 import type { Page, Violation, ViolationType } from '../shared/violation.js';
-import { InvalidResponseError } from './errors.js';
+import { InvalidResponseError, type RequestInfo } from './errors.js';
 
 type Json = Record<string, unknown>;
 
@@ -27,12 +27,28 @@ function date(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-/** Parses a JSON body, naming the request in the error when it is not JSON. */
-export function parseJson(text: string, what: string): unknown {
+/** Whether JSON.parse failed at the very end of `text` ("Unexpected end of JSON input", "… at position <length>"). */
+function endsMidWay(text: string, message: string): boolean {
+  if (/end of JSON input/.test(message)) return true;
+  const at = /at position (\d+)/.exec(message);
+  return at !== null && Number(at[1]) >= text.trimEnd().length;
+}
+
+/**
+ * Parses a JSON body; when it is not JSON the error names `what` and the request. A body that ends mid-way is told
+ * apart: a server (or proxy) that closes a response without Content-Length or chunks cuts it off unnoticed.
+ */
+export function parseJson(text: string, what: string, request?: RequestInfo): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    throw new InvalidResponseError(`the server sent malformed JSON for ${what}`);
+  } catch (error) {
+    const problem =
+      text.trim() === ''
+        ? `the server sent an empty answer for ${what}`
+        : endsMidWay(text, (error as Error).message)
+          ? `the server's answer for ${what} ends mid-way (cut off?)`
+          : `the server sent malformed JSON for ${what}`;
+    throw new InvalidResponseError(request ? `${request.method} ${request.url}: ${problem}` : problem);
   }
 }
 

@@ -5,7 +5,7 @@ import { Dispatcher, Pool } from 'undici';
 import DeepPool from 'undici/lib/dispatcher/pool.js';
 import deepRequest from 'undici/lib/api/api-request.js';
 import { createHttp, type Http } from './http.js';
-import { NetworkError, TimeoutError } from './errors.js';
+import { NetworkError, OutcomeUnknownError, TimeoutError } from './errors.js';
 
 let server: Server | undefined;
 const opened: Http[] = [];
@@ -94,9 +94,12 @@ describe('the undici transport', () => {
       res.write('{"partial":');
       setTimeout(() => res.destroy(), 10);
     });
-    await expect(http(url).send({ method: 'GET', path: '/api/violations' })).rejects.toThrow(
-      new NetworkError(`could not reach ${url} (other side closed)`),
-    );
+    await expect(http(url).send({ method: 'GET', path: '/api/violations' })).rejects.toMatchObject({
+      name: 'NetworkError',
+      message: `${url} closed the connection before the answer was complete (other side closed)`,
+      phase: 'body',
+      attempts: 4,
+    });
     expect(calls).toBe(4);
   });
 
@@ -118,8 +121,87 @@ describe('network failures', () => {
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
     const url = `http://127.0.0.1:${port}`;
-    await expect(http(url).send({ method: 'GET', path: '/api/violation-types' })).rejects.toThrow(
-      new NetworkError(`could not reach ${url} (ECONNREFUSED)`),
-    );
+    await expect(http(url).send({ method: 'GET', path: '/api/violation-types' })).rejects.toMatchObject({
+      name: 'NetworkError',
+      message: `could not reach ${url} (ECONNREFUSED)`,
+      phase: 'connect',
+      attempts: 4,
+    });
+  });
+});
+
+describe('requests that change something', () => {
+  const post = { method: 'POST', path: '/api/violations/1/resolution', body: 'c' } as const;
+
+  it('are not sent again when the answer was lost, and say that their effect is unknown', async () => {
+    let calls = 0;
+    const { url } = await serve((res) => {
+      calls++;
+      res.destroy();
+    });
+    const error = await http(url)
+      .send(post)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error).toMatchObject({
+      message: `${url} closed the connection without answering (other side closed); it may or may not have been applied`,
+      cause: { name: 'NetworkError', phase: 'request', attempts: 1 },
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('are not sent again after a 502 or 504 (the server behind the gateway may have acted), but after a 503', async () => {
+    for (const [status, sends, unknown] of [
+      [502, 1, true],
+      [504, 1, true],
+      [503, 4, false],
+      [429, 4, false],
+    ] as const) {
+      let calls = 0;
+      const { url } = await serve((res) => {
+        calls++;
+        res.writeHead(status).end();
+      });
+      const error = await http(url)
+        .send(post)
+        .catch((e: unknown) => e);
+      expect({ status, calls, unknown: error instanceof OutcomeUnknownError }).toEqual({
+        status,
+        calls: sends,
+        unknown,
+      });
+      server!.closeAllConnections();
+      await new Promise((resolve) => server!.close(resolve));
+    }
+    server = undefined;
+  });
+
+  it('are sent again when the connection never stood (nothing was sent)', async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await http(`http://127.0.0.1:${port}`)
+      .send(post)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toMatchObject({ phase: 'connect', attempts: 4 });
+  });
+
+  it('are sent again after a lost answer when the caller says they are idempotent', async () => {
+    let calls = 0;
+    const { url } = await serve((res) => (++calls < 3 ? res.destroy() : res.end('{"results":[]}')));
+    const res = await http(url).send({ ...post, path: '/api/violations/resolutions', idempotent: true });
+    expect(res.text).toBe('{"results":[]}');
+    expect(calls).toBe(3);
+  });
+
+  it('time out as unknown: the server may still apply them', async () => {
+    const { url } = await serve(() => {});
+    const error = await http(url, { timeoutMs: 200 })
+      .send(post)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect((error as OutcomeUnknownError).cause).toBeInstanceOf(TimeoutError);
   });
 });

@@ -34,10 +34,14 @@ export interface RawResponse {
   retryAfter: string | null;
 }
 
-/** Why an exchange ended without a response: the caller's signal, the timeout, or the network (`cause`). */
+/**
+ * Why an exchange ended without a complete response: the caller's signal, the timeout, or the network (`cause`);
+ * `answered` when the status line and headers had arrived, so it broke while the body was read.
+ */
 export class ExchangeFailure extends Error {
   constructor(
     readonly reason: 'aborted' | 'timeout' | 'network',
+    readonly answered: boolean,
     options?: ErrorOptions,
   ) {
     super(`request ${reason}`, options);
@@ -56,7 +60,7 @@ export function createTransport(origin: string, connections: number): Transport 
   const pool = new Pool(origin, { connections, headersTimeout: 0, bodyTimeout: 0 });
   return {
     async send(raw) {
-      if (raw.signal?.aborted) throw new ExchangeFailure('aborted');
+      if (raw.signal?.aborted) throw new ExchangeFailure('aborted', false);
       const controller = new AbortController();
       let reason: 'aborted' | 'timeout' | undefined;
       const stop = (why: 'aborted' | 'timeout') => {
@@ -66,6 +70,7 @@ export function createTransport(origin: string, connections: number): Transport 
       const onAbort = () => stop('aborted');
       const timer = setTimeout(() => stop('timeout'), raw.timeoutMs);
       raw.signal?.addEventListener('abort', onAbort, { once: true });
+      let answered = false;
       try {
         const res = await request.call(pool, {
           method: raw.method,
@@ -74,12 +79,14 @@ export function createTransport(origin: string, connections: number): Transport 
           body: raw.body,
           signal: controller.signal,
         });
-        // A connection closed mid-body rejects here ("other side closed"): a network failure like any other.
+        answered = true;
+        // A connection closed mid-body rejects here ("other side closed"), as does a body cut short of its
+        // Content-Length or its last chunk.
         const text = await res.body.text();
         const retryAfter = res.headers['retry-after'];
         return { status: res.statusCode, text, retryAfter: typeof retryAfter === 'string' ? retryAfter : null };
       } catch (error) {
-        throw new ExchangeFailure(reason ?? 'network', { cause: error });
+        throw new ExchangeFailure(reason ?? 'network', answered, { cause: error });
       } finally {
         clearTimeout(timer);
         raw.signal?.removeEventListener('abort', onAbort);

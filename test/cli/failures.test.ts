@@ -72,24 +72,28 @@ describe('failures', () => {
     expect(r).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: `error: no answer from ${BASE_URL} within 1 s\nhint: raise --timeout if the server is just slow\n`,
+      stderr: `error: no answer from ${BASE_URL} within 1 s\nhint: raise --timeout (or FULLSTOP_TIMEOUT) if the server is just slow\n`,
     });
   });
 
-  it('reports malformed JSON', async () => {
-    msw.use(
-      http.get(
-        `${BASE_URL}/api/violations`,
-        () => new HttpResponse('{"content": [', { headers: { 'Content-Type': 'application/json' } }),
-      ),
-    );
-    const r = await runCli(list);
-    expect(r).toMatchObject({
-      code: 1,
-      stdout: '',
-      stderr:
-        'error: the server sent malformed JSON for the violation list\nhint: is the configured URL a fullstop server?\n',
-    });
+  it('reports malformed JSON, and JSON that ends mid-way, naming the request', async () => {
+    for (const [body, problem] of [
+      ['<html>not here</html>', 'the server sent malformed JSON for the violation list'],
+      ['{"content": [', "the server's answer for the violation list ends mid-way (cut off?)"],
+    ]) {
+      msw.use(
+        http.get(
+          `${BASE_URL}/api/violations`,
+          () => new HttpResponse(body, { headers: { 'Content-Type': 'application/json' } }),
+        ),
+      );
+      const r = await runCli(list);
+      expect(r).toMatchObject({ code: 1, stdout: '' });
+      expect(r.stderr).toMatch(/^error: GET \S+\/api\/violations\?\S+: (.*)\nhint: (.*)\n$/);
+      expect(r.stderr).toContain(
+        `: ${problem}\nhint: try again; if it persists, check that the configured URL is a fullstop server\n`,
+      );
+    }
   });
 
   it('maps 401 to exit 4 with a token hint', async () => {

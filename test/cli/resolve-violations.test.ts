@@ -123,7 +123,9 @@ describe('resolve-violations', () => {
     const r = await runCli(['resolve-violations', '-t', 'WRONG_REGION', '--since', '7d', '--concurrency', '1', 'c']);
     expect(r.code).toBe(4);
     expect(r.stderr).toBe(
-      'resolved 0, skipped 0, failed 0\n' +
+      'failed 103 (210987654321/us-east-1 WRONG_REGION): 401 invalid_token: Access token expired\n' +
+        'failed 102 (123456789012/eu-central-1 WRONG_REGION): not sent: stopped by 401 invalid_token: Access token expired\n' +
+        'resolved 0, skipped 0, failed 2\n' +
         `error: POST ${BASE_URL}/api/violations/103/resolution: 401 invalid_token: Access token expired\n` +
         'hint: the server did not accept the token: pass --token, set FULLSTOP_TOKEN or FULLSTOP_TOKEN_COMMAND\n',
     );
@@ -253,8 +255,10 @@ describe('resolve-violations: batch endpoint or one request per violation', () =
     expect(batches.slice(1).map((b) => b.length)).toEqual(expect.arrayContaining([BATCH_CHUNK, 3]));
     expect(batches).toHaveLength(3);
     const results = JSON.parse(r.stdout) as Array<{ id: number; status: string; error?: string }>;
-    expect(results[0]).toEqual({ id: 1000, status: 'failed', error: 'the server sent no outcome for it' });
-    expect(results[1]).toEqual({ id: 1001, status: 'failed', error: 'held' });
+    // The batch was applied as a whole: an id without an outcome, or with one this client does not know, may well
+    // have been resolved.
+    expect(results[0]).toEqual({ id: 1000, status: 'unknown', error: 'the server sent no outcome for it' });
+    expect(results[1]).toEqual({ id: 1001, status: 'unknown', error: 'the server answered "held"' });
     expect(results.slice(2, BATCH_CHUNK).every((x) => x.status === 'resolved')).toBe(true);
     expect(results.slice(BATCH_CHUNK)).toEqual(
       ids.slice(BATCH_CHUNK).map((id) => ({
@@ -263,7 +267,7 @@ describe('resolve-violations: batch endpoint or one request per violation', () =
         error: '500 internal server error: database is locked',
       })),
     );
-    expect(r.stderr).toContain(`resolved ${BATCH_CHUNK - 2}, skipped 0, failed 5\n`);
+    expect(r.stderr).toContain(`resolved ${BATCH_CHUNK - 2}, skipped 0, failed 3, unknown 2\n`);
   });
 
   it('stops before resolving anything when the probe fails, naming the reason', async () => {
@@ -272,11 +276,14 @@ describe('resolve-violations: batch endpoint or one request per violation', () =
       http.post(`${BASE_URL}/api/violations/resolutions`, () => new HttpResponse('{"results": [', { status: 200 })),
     );
     const r = await runCli(['resolve-violations', '-t', 'WRONG_REGION', '--since', '7d', 'c']);
+    const problem = `POST ${BASE_URL}/api/violations/resolutions: the server's answer for the batch resolution ends mid-way (cut off?)`;
     expect(r).toMatchObject({
       code: 1,
       stderr:
-        'resolved 0, skipped 0, failed 0\nerror: the server sent malformed JSON for the batch resolution\n' +
-        'hint: is the configured URL a fullstop server?\n',
+        `failed 103 (210987654321/us-east-1 WRONG_REGION): not sent: stopped by ${problem}\n` +
+        `failed 102 (123456789012/eu-central-1 WRONG_REGION): not sent: stopped by ${problem}\n` +
+        `resolved 0, skipped 0, failed 2\nerror: ${problem}\n` +
+        'hint: try again; if it persists, check that the configured URL is a fullstop server\n',
     });
     expect(server.resolutions.size).toBe(0);
   });
@@ -294,8 +301,10 @@ describe('resolve-violations: batch endpoint or one request per violation', () =
     const r = await runCli(['resolve-violations', '-i', '101', 'c'], { signal: interrupt.signal });
     expect(performance.now() - started).toBeLessThan(2000);
     expect(r.code).toBe(130);
+    // The 503 said the resolution was not applied: failed, not unknown.
     expect(r.stderr).toBe(
-      'resolved 0, skipped 0, failed 0\nerror: interrupted: the remaining violations were not resolved\n',
+      'failed 101 (123456789012/eu-west-1 WRONG_AMI): interrupted\n' +
+        'resolved 0, skipped 0, failed 1\nerror: interrupted: the violations not sent yet were not resolved\n',
     );
     expect(server.resolutions.size).toBe(0);
   });

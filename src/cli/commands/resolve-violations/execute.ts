@@ -2,13 +2,16 @@
  * The resolving half of resolve-violations. Against a server with `POST /api/violations/resolutions` (this
  * project's) the violations go in chunks, one request per chunk; against one without it (the original Java
  * server) one `POST /api/violations/{id}/resolution` per violation, as the original client did. Either way every
- * item ends as resolved or failed with its reason, and `--concurrency` requests run at once.
+ * item ends as resolved, failed or unknown with its reason, and `--concurrency` requests run at once. A resolution
+ * whose answer was lost is not sent again (the client's rule for requests that change something): it is reported
+ * unknown, and a rerun skips it if the server did resolve it, so each violation is resolved at most once.
  */
 import pLimit from 'p-limit';
 import type { BatchResolutionOutcome } from '../../../shared/resolution-batch.js';
 import type { Violation } from '../../../shared/violation.js';
 import type { Context } from '../../context.js';
 import { startProgress } from './progress.js';
+import { OutcomeUnknownError } from '../../../client/errors.js';
 import { isFatal, reason, type Plan, type ResolveOptions, type ResolveResult } from './resolve.js';
 
 /**
@@ -27,18 +30,28 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Why a batch outcome is a failure, worded like the single route's errors; undefined when it was resolved. */
-function outcomeError(outcome: BatchResolutionOutcome | undefined): string | undefined {
-  if (outcome === undefined) return 'the server sent no outcome for it';
+type Failure = { status: 'failed' | 'unknown'; error: string };
+
+/** Why a batch outcome is not a resolution, worded like the single route's errors; undefined when it is one. */
+function outcomeFailure(outcome: BatchResolutionOutcome | undefined): Failure | undefined {
+  // The batch is applied as a whole, so an id without a known status may well have been resolved.
+  if (outcome === undefined) return { status: 'unknown', error: 'the server sent no outcome for it' };
   if (outcome.status === 'resolved') return undefined;
-  if (outcome.status === 'not_found') return 'not found';
-  if (outcome.status === 'forbidden') return `403 forbidden${outcome.message ? `: ${outcome.message}` : ''}`;
-  return `${String(outcome.status)}${outcome.message ? `: ${outcome.message}` : ''}`;
+  const message = outcome.message ? `: ${outcome.message}` : '';
+  if (outcome.status === 'not_found') return { status: 'failed', error: 'not found' };
+  if (outcome.status === 'forbidden') return { status: 'failed', error: `403 forbidden${message}` };
+  return { status: 'unknown', error: `the server answered "${String(outcome.status)}"${message}` };
+}
+
+/** A failed request's items are `unknown` when the server may have applied it, else `failed`. */
+function requestFailure(error: unknown): Failure {
+  return { status: error instanceof OutcomeUnknownError ? 'unknown' : 'failed', error: reason(error) };
 }
 
 /**
- * Resolves every violation of the plan with `comment`. Per-item failures are results; a rejected token or
- * Ctrl-C stops the batch and comes back as `fatal`, with the results so far.
+ * Resolves every violation of the plan with `comment`, and reports each: resolved, failed, or unknown when its
+ * answer was lost. A rejected token or Ctrl-C stops the batch and comes back as `fatal`; the violations not sent by
+ * then are reported failed ("not sent").
  */
 export async function executePlan(
   plan: Plan,
@@ -48,26 +61,33 @@ export async function executePlan(
 ): Promise<{ results: ResolveResult[]; fatal: unknown }> {
   const results: ResolveResult[] = [];
   const progress = await startProgress(ctx.io, plan.toResolve.length);
-  const record = (v: Violation, error: string | undefined) => {
-    if (error === undefined) {
+  const record = (v: Violation, failure: Failure | undefined) => {
+    if (failure === undefined) {
       results.push({ id: v.id, status: 'resolved' });
       progress.tick(`resolved ${describe(v)}`);
     } else {
-      results.push({ id: v.id, status: 'failed', error });
-      progress.tick(`failed ${describe(v)}: ${error}`);
+      results.push({ id: v.id, ...failure });
+      progress.tick(`${failure.status} ${describe(v)}: ${failure.error}`);
     }
   };
   let fatal: unknown;
   const stopped = () => fatal !== undefined || ctx.signal?.aborted === true;
+  const notSent = (): Failure => ({
+    status: 'failed',
+    error: ctx.signal?.aborted ? 'not sent: interrupted' : `not sent: stopped by ${reason(fatal)}`,
+  });
   const limit = pLimit(opts.concurrency);
-  // Runs `work` for one unit (a violation or a chunk); a failure of the whole unit fails each of its items.
+  // Runs `work` for one unit (a violation or a chunk); a failure of the whole unit is a failure of each of its items.
   const run = async (items: Violation[], work: () => Promise<void>) => {
-    if (stopped()) return;
+    if (stopped()) {
+      for (const v of items) record(v, notSent());
+      return;
+    }
     try {
       await work();
     } catch (error) {
       if (isFatal(error)) fatal ??= error;
-      else for (const v of items) record(v, reason(error));
+      for (const v of items) record(v, requestFailure(error));
     }
   };
   try {
@@ -79,7 +99,7 @@ export async function executePlan(
             comment,
           );
           const byId = new Map(outcomes.map((o) => [o.id, o]));
-          for (const v of chunk) record(v, outcomeError(byId.get(v.id)));
+          for (const v of chunk) record(v, outcomeFailure(byId.get(v.id)));
         }),
       );
     } else {
@@ -91,8 +111,9 @@ export async function executePlan(
       );
     }
   } catch (error) {
-    // Only the capability probe gets here: nothing has been resolved yet.
+    // Only the capability probe gets here, which resolves nothing: no violation was sent.
     fatal ??= error;
+    for (const v of plan.toResolve) record(v, notSent());
   } finally {
     progress.stop();
   }

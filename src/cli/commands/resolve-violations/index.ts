@@ -18,8 +18,9 @@ Examples:
   $ fullstop resolve-violations --accounts 123456789012 -m ami_name=another-ami --dry-run 'approved AMI'
 
 Violations that already have a comment are skipped. On a terminal it asks before resolving (unless --yes or
---violation-ids); without one it proceeds, as the original client did. Exit status 1 when any could not be
-resolved: run it again to finish the job.`;
+--violation-ids); without one it proceeds, as the original client did. Each violation is reported resolved,
+skipped, failed, or unknown (its answer was lost: the server may or may not have resolved it; it is never sent
+twice). Exit status 1 when any failed or is unknown: run it again to finish the job.`;
 
 function parseIds(value: string): number[] {
   return value
@@ -28,9 +29,14 @@ function parseIds(value: string): number[] {
     .map((id) => integer(1)(id));
 }
 
+function count(results: ResolveResult[], status: ResolveResult['status']): number {
+  return results.filter((r) => r.status === status).length;
+}
+
 function summary(results: ResolveResult[]): string {
-  const count = (status: ResolveResult['status']) => results.filter((r) => r.status === status).length;
-  return `resolved ${count('resolved')}, skipped ${count('skipped')}, failed ${count('failed')}`;
+  const unknown = count(results, 'unknown');
+  const line = `resolved ${count(results, 'resolved')}, skipped ${count(results, 'skipped')}, failed ${count(results, 'failed')}`;
+  return unknown > 0 ? `${line}, unknown ${unknown}` : line;
 }
 
 async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<void> {
@@ -71,9 +77,16 @@ async function run(comment: string, opts: ResolveFlags, ctx: Context): Promise<v
     await printRows(ctx, { rows: all, columns, raw: (r) => r }, opts.output);
   }
   ctx.io.err(summary(all));
-  if (ctx.signal?.aborted) throw new InterruptedError('interrupted: the remaining violations were not resolved');
+  const unknown = count(all, 'unknown');
+  if (unknown > 0) {
+    ctx.io.err(
+      `hint: the answer for ${unknown} violation(s) was lost, so they may or may not be resolved; ` +
+        'run the same command again: it skips those that are and resolves the rest',
+    );
+  }
+  if (ctx.signal?.aborted) throw new InterruptedError('interrupted: the violations not sent yet were not resolved');
   if (fatal) throw fatal;
-  if (all.some((r) => r.status === 'failed')) throw new ExitSignal(EXIT.failure);
+  if (all.some((r) => r.status === 'failed' || r.status === 'unknown')) throw new ExitSignal(EXIT.failure);
 }
 
 export function register(program: Command, ctx: Context): void {

@@ -3,7 +3,7 @@ import type { Io } from '../../io.js';
 import { startProgressBar } from '../../progress.js';
 
 export interface Progress {
-  /** Reports one finished item; `line` is printed when there is no bar (failures also after the bar). */
+  /** Reports one finished item; `line` is printed when there is no bar (all but resolutions also after the bar). */
   tick(line: string): void;
   /** Stops the bar; lines held back while it ran are printed now. */
   stop(): void;
@@ -17,7 +17,7 @@ export async function startProgress(io: Io, total: number): Promise<Progress> {
   bar.update(0, total);
   return {
     tick(line) {
-      if (line.startsWith('failed')) bar.hold(line);
+      if (!line.startsWith('resolved')) bar.hold(line);
       bar.update(++done, total);
     },
     stop: () => bar.stop(),

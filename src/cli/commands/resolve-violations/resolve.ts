@@ -1,7 +1,7 @@
 /** The planning half of resolve-violations: choose the candidates (`execute.ts` resolves them). */
 import pLimit from 'p-limit';
 import type { FullstopClient } from '../../../client/client.js';
-import { AbortedError, AuthError, isNotFound } from '../../../client/index.js';
+import { AbortedError, AuthError, isNotFound, OutcomeUnknownError } from '../../../client/index.js';
 import type { Violation } from '../../../shared/violation.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
@@ -14,7 +14,11 @@ export interface ResolveOptions extends FilterOptions, ConnectionOptions {
   concurrency: number;
 }
 
-export type ResolveStatus = 'resolved' | 'skipped' | 'failed';
+/**
+ * `failed`: not resolved by this run (refused, or never sent). `unknown`: sent, but the answer was lost, so the
+ * server may or may not have resolved it; a rerun skips it if it was.
+ */
+export type ResolveStatus = 'resolved' | 'skipped' | 'failed' | 'unknown';
 
 export interface ResolveResult {
   id: number;
@@ -37,7 +41,8 @@ export function reason(error: unknown): string {
 
 /** A rejected token or Ctrl-C fails every remaining item the same way: such an error stops the command instead. */
 export function isFatal(error: unknown): boolean {
-  return (error instanceof AuthError && error.status === 401) || error instanceof AbortedError;
+  const root = error instanceof OutcomeUnknownError ? error.cause : error;
+  return (root instanceof AuthError && root.status === 401) || root instanceof AbortedError;
 }
 
 async function fetchByIds(client: FullstopClient, ids: number[], concurrency: number) {
