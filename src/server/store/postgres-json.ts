@@ -3,8 +3,9 @@
  * versions, and JSON is built (JSON.stringify of the DTO, the bytes fastify's serialiser writes for it) only for
  * rows not seen at that version. Every update of a violation raises its version (a trigger makes sure of it,
  * whoever writes), so an entry at the listed version is the row as it is; the owner clears the cache when types
- * change. When full, the entries not used since the cache last filled up are dropped (two generations).
+ * change. When full, the least recently used entries are dropped.
  */
+import { LRUCache } from 'lru-cache';
 import type { Violation } from '../../shared/violation.js';
 import type { ViolationRow } from './sqlite-rows.js';
 import { VIOLATION_COLUMNS } from './postgres-query.js';
@@ -23,18 +24,18 @@ interface Entry {
 }
 
 export class PostgresRowJson {
-  private young = new Map<number, Entry>();
-  private old = new Map<number, Entry>();
+  private readonly entries: LRUCache<number, Entry>;
 
   constructor(
     private readonly pool: Pool,
     private readonly toDto: (row: ViolationRow) => Violation,
-    private readonly limit = ROW_JSON_LIMIT,
-  ) {}
+    limit = ROW_JSON_LIMIT,
+  ) {
+    this.entries = new LRUCache({ max: limit });
+  }
 
   clear(): void {
-    this.young = new Map();
-    this.old = new Map();
+    this.entries.clear();
   }
 
   /**
@@ -43,7 +44,7 @@ export class PostgresRowJson {
    */
   async page(keys: ReadonlyArray<{ id: number; version: number }>): Promise<{ json: Buffer[]; count: number }> {
     const found = keys.map(({ id, version }) => {
-      const entry = this.get(id);
+      const entry = this.entries.get(id);
       return entry?.version === version ? entry.json : undefined;
     });
     const missing = keys.filter((_, i) => found[i] === undefined).map(({ id }) => id);
@@ -70,24 +71,8 @@ export class PostgresRowJson {
     for (const row of rows) {
       const json = Buffer.from(JSON.stringify(this.toDto(row)));
       loaded.set(row.id, json);
-      this.set(row.id, { version: row.version, json });
+      this.entries.set(row.id, { version: row.version, json });
     }
     return loaded;
-  }
-
-  private get(id: number): Entry | undefined {
-    const entry = this.young.get(id);
-    if (entry !== undefined) return entry;
-    const survivor = this.old.get(id);
-    if (survivor !== undefined) this.set(id, survivor);
-    return survivor;
-  }
-
-  private set(id: number, entry: Entry): void {
-    if (this.young.size >= Math.max(1, Math.floor(this.limit / 2))) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(id, entry);
   }
 }

@@ -4,10 +4,11 @@
  *
  * An entry is used only while the row's `version` is unchanged (every update of a violation bumps it), and the
  * owner clears the whole cache when another connection commits (`PRAGMA data_version`) or the types change, so
- * a cached row is always what SQLite would build now. When full, the entries not used since the cache last
- * filled up are dropped (two generations: O(1), where evicting a Map's oldest key one by one is not).
+ * a cached row is always what SQLite would build now. When full, the least recently used
+ * entries are dropped.
  */
 import type Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { VIOLATION_JSON } from './sqlite-json.js';
 
 /** ~1 KB a row: about 20 MB at most. */
@@ -25,32 +26,28 @@ interface Entry {
 }
 
 export class RowJsonCache {
-  private young = new Map<number, Entry>();
-  private old = new Map<number, Entry>();
+  private readonly entries: LRUCache<number, Entry>;
   private readonly byIds: Database.Statement;
 
-  constructor(
-    db: Database.Database,
-    private readonly limit = ROW_JSON_CACHE_LIMIT,
-  ) {
+  constructor(db: Database.Database, limit = ROW_JSON_CACHE_LIMIT) {
+    this.entries = new LRUCache({ max: limit });
     this.byIds = db
       .prepare(`SELECT id, version, ${VIOLATION_JSON} FROM violation WHERE id IN (SELECT value FROM json_each(?))`)
       .raw();
   }
 
   clear(): void {
-    this.young = new Map();
-    this.old = new Map();
+    this.entries.clear();
   }
 
   get size(): number {
-    return this.young.size + this.old.size;
+    return this.entries.size;
   }
 
   /** The JSON array of the rows `[id, version]` in pieces, in their order, building the ones not cached at this version. */
   page(keys: ReadonlyArray<readonly [number, number]>): Buffer[] {
     const found = keys.map(([id, version]) => {
-      const entry = this.get(id);
+      const entry = this.entries.get(id);
       return entry?.version === version ? entry.json : undefined;
     });
     const missing = keys.filter((_, i) => found[i] === undefined).map(([id]) => id);
@@ -72,24 +69,8 @@ export class RowJsonCache {
     for (const [id, version, text] of this.byIds.all(JSON.stringify(ids)) as Array<[number, number, string]>) {
       const json = Buffer.from(text);
       loaded.set(id, json);
-      this.set(id, { version, json });
+      this.entries.set(id, { version, json });
     }
     return loaded;
-  }
-
-  private get(id: number): Entry | undefined {
-    const entry = this.young.get(id);
-    if (entry !== undefined) return entry;
-    const survivor = this.old.get(id);
-    if (survivor !== undefined) this.set(id, survivor);
-    return survivor;
-  }
-
-  private set(id: number, entry: Entry): void {
-    if (this.young.size >= Math.max(1, Math.floor(this.limit / 2))) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(id, entry);
   }
 }
