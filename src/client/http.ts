@@ -25,11 +25,16 @@ export interface HttpOptions {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   query?: Query;
   body?: string;
   contentType?: string;
+  /**
+   * False for a request that must not be sent twice (creating or replacing a whitelisting rule): after a lost
+   * answer or a 502/504 the server may have done it already, and a retry would do it again.
+   */
+  retry?: boolean;
 }
 
 export interface HttpResponse {
@@ -143,7 +148,7 @@ export function createHttp(options: HttpOptions): Http {
         const result = await attempt(request, info, url);
         if ('response' in result) return throwIfError(result.response);
         const delay = result.retryAfterMs ?? backoffMs(retry + 1);
-        if (retry >= retries || delay > MAX_RETRY_AFTER_MS) throw result.retryable;
+        if (retry >= retries || delay > MAX_RETRY_AFTER_MS || request.retry === false) throw result.retryable;
         await pause(delay);
       }
     },

@@ -1,4 +1,11 @@
 /** The HTTP client's public surface. */
-export { createClient, isNotFound, type FullstopClient, type ViolationQuery, type ClientOptions } from './client.js';
+export {
+  createClient,
+  isNotFound,
+  type FullstopClient,
+  type ViolationQuery,
+  type CountQuery,
+  type ClientOptions,
+} from './client.js';
 export { ApiError, AuthError, NetworkError, TimeoutError, AbortedError, InvalidResponseError } from './errors.js';
 export { collectViolations, streamViolations, mergeNewestFirst, MAX_PAGE_SIZE } from './paging.js';

@@ -4,7 +4,7 @@
  */
 import type { ViolationDraft } from '../model.js';
 import { isPlainObject } from '../../shared/guards.js';
-import { compileJsonPath } from './jayway-path.js';
+import { compileJsonPath } from '../../shared/jayway-path.js';
 
 /** The rule fields whitelisting looks at. */
 export interface WhitelistRule {

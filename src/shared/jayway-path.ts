@@ -4,7 +4,7 @@
  * could never match) and turned into a matcher.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { isPlainObject } from '../../shared/guards.js';
+import { isPlainObject } from './guards.js';
 
 export type JsonPathMatcher = (metaInfo: unknown) => boolean;
 export type CompiledJsonPath = { match: JsonPathMatcher } | { error: string };
