@@ -157,8 +157,14 @@ export function javaCounts(violations: Violation[]): Request[] {
     }
     return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => make(g.first, g.n));
   };
+  const refused = (request: Request) =>
+    request.headers.get('authorization') === `Bearer ${TOKEN}`
+      ? undefined
+      : HttpResponse.json({ error: 'invalid_token', error_description: 'bad token' }, { status: 401 });
   server.use(
     http.get(`${BASE_URL}/api/violation-count`, ({ request }) => {
+      const denied = refused(request);
+      if (denied) return denied;
       const accounts = (new URL(request.url).searchParams.get('accounts') ?? '').split(',').filter(Boolean);
       const rows = selected(request).filter((v) => accounts.length === 0 || accounts.includes(v.account_id!));
       return HttpResponse.json(
@@ -174,6 +180,8 @@ export function javaCounts(violations: Violation[]): Request[] {
       );
     }),
     http.get(`${BASE_URL}/api/violation-count/:account`, ({ request, params }) => {
+      const denied = refused(request);
+      if (denied) return denied;
       const rows = selected(request).filter((v) => v.account_id === params.account);
       return HttpResponse.json(
         tally<CountByAppVersionAndType>(

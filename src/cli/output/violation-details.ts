@@ -23,7 +23,7 @@ export function violationStatus(v: Violation): string {
 export function prettyMetaInfo(meta: unknown): string | null {
   if (meta === null || meta === undefined) return null;
   if (typeof meta === 'string') return meta;
-  return stringify(meta, { lineWidth: 0, indentSeq: true }).trimEnd();
+  return stringify(meta, { lineWidth: 0, indentSeq: true, singleQuote: true }).trimEnd();
 }
 
 /** The fields of one violation, in reading order. */
