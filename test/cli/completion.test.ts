@@ -248,32 +248,27 @@ describe.skipIf(!has('fish'))('fish completion', () => {
 
 describe.skipIf(!has('zsh'))('zsh completion', () => {
   it.each([
-    ['fullstop rules ', /add +-- create a rule|add\s+create a rule/],
-    ['fullstop list-violations --output=', /csv +json +ndjson +text +tsv/],
-    ['fullstop rules add --ty', /fullstop rules add --type /],
-  ])('%j', async (line, expected) => {
+    ['fullstop rules ', 'create a rule', /add +-- create a rule|add\s+create a rule/],
+    ['fullstop list-violations --output=', 'text', /csv +json +ndjson +text/],
+    ['fullstop rules add --ty', 'add --type', /fullstop rules add --type/],
+  ])('%j', async (line, awaited, expected) => {
     const path = await script('zsh');
     const driver = join(home, 'drive.zsh');
-    // compinit in a pseudo-terminal, then the line and a TAB; read until the screen settles.
+    // compinit in a pseudo-terminal, a marker once it is loaded, then the line and a TAB; each read blocks until
+    // the screen shows what it waits for (the shell's timeout ends a read that waits for ever).
     writeFileSync(
       driver,
       `zmodload zsh/zpty
 zpty z zsh -f -i
-zpty -w z 'PS1=""; autoload -U compinit; compinit -u; source ${path}'
+zpty -w z 'PS1=""; autoload -U compinit; compinit -u; source ${path}; print LOADED""MARK'
+zpty -r z out '*LOADEDMARK*'
 zpty -n -w z "$1"$'\\t'
-local out chunk
-integer stable=0 last=0
-for i in {1..100}; do
-  sleep 0.1
-  while zpty -r -t z chunk 2>/dev/null; do out+=$chunk; done
-  if (( \${#out} == last )); then (( stable++ )); else stable=0; last=\${#out}; fi
-  (( last > 0 && stable >= 8 )) && break
-done
+zpty -r z out "*$2*"
 print -r -- "$out"
 zpty -d z
 `,
     );
-    const run = await shell('zsh', ['-f', driver, line], {});
+    const run = await shell('zsh', ['-f', driver, line, awaited], {});
     // eslint-disable-next-line no-control-regex
     expect(run.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(expected);
   });
