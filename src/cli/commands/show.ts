@@ -4,6 +4,7 @@ import type { Violation } from '../../shared/violation.js';
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { connectionOptions, integer, outputOption, type ConnectionOptions, type OutputFormat } from '../options.js';
+import { printRows } from '../output/print.js';
 
 export interface ShowOptions extends ConnectionOptions {
   output: OutputFormat;
@@ -35,13 +36,11 @@ async function print(violation: Violation, output: OutputFormat, ctx: Context): 
     ctx.io.out(output === 'json' ? JSON.stringify(violation, null, 2) : JSON.stringify(violation));
     return;
   }
-  const [{ violationDetails, violationDetailColumns }, { printRows }, { stdoutStyle }, { renderDetails }] =
-    await Promise.all([
-      import('../output/violation-details.js'),
-      import('../output/print.js'),
-      import('../output/style.js'),
-      import('../output/details.js'),
-    ]);
+  const [{ violationDetails, violationDetailColumns }, { stdoutStyle }, { renderDetails }] = await Promise.all([
+    import('../output/violation-details.js'),
+    import('../output/style.js'),
+    import('../output/details.js'),
+  ]);
   if (output !== 'text') {
     await printRows(ctx, { rows: [violation], columns: violationDetailColumns, raw: (v) => v }, output);
     return;

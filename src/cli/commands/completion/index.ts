@@ -1,5 +1,6 @@
 import { Argument, type Command } from 'commander';
 import type { Context } from '../../context.js';
+import { HELP_TOPICS } from '../../help.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -17,7 +18,7 @@ completion offers the types it knew (or none) within two seconds, without an err
 /** The completion script for `shell`, for the commands of `root`. */
 export async function completionScript(shell: Shell, root: Command): Promise<string> {
   const { completionSpec } = await import('./spec.js');
-  const specs = completionSpec(root);
+  const specs = completionSpec(root, Object.keys(HELP_TOPICS));
   if (shell === 'bash') return (await import('./bash.js')).bashScript(specs);
   if (shell === 'zsh') return (await import('./zsh.js')).zshScript(specs);
   return (await import('./fish.js')).fishScript(specs);

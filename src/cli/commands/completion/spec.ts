@@ -4,7 +4,6 @@
  * where the values come from (fixed choices, the server's violation types, the configured profiles, files).
  */
 import type { Command, Option } from 'commander';
-import { HELP_TOPICS } from '../../help.js';
 
 /** Values computed when completing, by `fullstop __complete KIND`. */
 export type Dynamic = 'types' | 'profiles';
@@ -44,18 +43,18 @@ function flagOf(option: Option): FlagSpec {
   return flag;
 }
 
-function argsOf(command: Command, path: string, root: Command): CommandSpec['args'] {
+function argsOf(command: Command, path: string, root: Command, topics: string[]): CommandSpec['args'] {
   if (FILE_ARGS.has(path)) return 'files';
   if (path === 'help') {
     const names = root.commands.filter((c) => !c.name().startsWith('__')).map((c) => c.name());
-    return { words: [...Object.keys(HELP_TOPICS), ...names] };
+    return { words: [...topics, ...names] };
   }
   const choices = command.registeredArguments.flatMap((arg) => arg.argChoices ?? []);
   return choices.length > 0 ? { words: choices } : 'none';
 }
 
-/** Every visible command of `root`, depth first, the program itself (path '') first. */
-export function completionSpec(root: Command): CommandSpec[] {
+/** Every visible command of `root`, depth first, the program itself (path '') first; `topics` of `help`. */
+export function completionSpec(root: Command, topics: string[]): CommandSpec[] {
   const help = root.createHelp();
   const globals = help
     .visibleOptions(root)
@@ -70,7 +69,7 @@ export function completionSpec(root: Command): CommandSpec[] {
       description: command.description(),
       subcommands: subcommands.map((c) => ({ name: c.name(), description: c.description() })),
       flags: path === '' ? own : [...own, ...globals],
-      args: path === '' ? 'none' : argsOf(command, path, root),
+      args: path === '' ? 'none' : argsOf(command, path, root, topics),
     });
     for (const sub of subcommands) visit(sub, path === '' ? sub.name() : `${path} ${sub.name()}`);
   };

@@ -3,7 +3,7 @@ import { Chalk } from 'chalk';
 import type { Context } from '../../context.js';
 import type { OutputFormat } from '../../options.js';
 import { withBars } from '../../output/bar-chart.js';
-import { printRows } from '../../output/print.js';
+import { emitRows } from '../../output/emit.js';
 import type { Column } from '../../output/render-types.js';
 import { stdoutStyle } from '../../output/style.js';
 import { renderTable } from '../../output/table.js';
@@ -40,7 +40,7 @@ export async function printCounts(
   const raw = (r: CountRow) => Object.fromEntries(keys.map((k) => [k, r[k]]));
   const style = stdoutStyle(ctx);
   if (format !== 'text' || style.width === undefined) {
-    await printRows(ctx, { rows, columns, raw }, format);
+    await emitRows(ctx, { rows, columns, raw }, format);
   } else if (rows.length > 0) {
     const chalk = new Chalk({ level: style.color ? 1 : 0 });
     const table = renderTable({ rows, columns, raw }, style).split('\n');

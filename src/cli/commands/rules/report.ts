@@ -1,7 +1,7 @@
 /** What `rules add|update` print: the new rule's id (text) or the rule, or for a dry run the matches. */
 import type { Context } from '../../context.js';
 import type { OutputFormat } from '../../options.js';
-import { printRows } from '../../output/print.js';
+import { emitRows } from '../../output/emit.js';
 import { printRule } from './view.js';
 import type { WriteResult } from './write.js';
 
@@ -17,7 +17,7 @@ export async function reportWrite(result: WriteResult, format: OutputFormat, ctx
   if (result.kind === 'dry-run') {
     const { matching, open, checked } = result.result;
     const { violationColumns } = await import('../../output/columns.js');
-    await printRows(ctx, { rows: matching, columns: violationColumns, raw: (v) => v }, format);
+    await emitRows(ctx, { rows: matching, columns: violationColumns, raw: (v) => v }, format);
     ctx.io.err(`rule: ${describe(result.input)}`);
     const what = result.replaces === undefined ? 'nothing was created' : `rule ${result.replaces} was not changed`;
     ctx.io.err(

@@ -4,7 +4,7 @@ import type { WhitelistingRule } from '../../../shared/violation.js';
 import type { Context } from '../../context.js';
 import type { OutputFormat } from '../../options.js';
 import { renderDetails, type DetailField } from '../../output/details.js';
-import { printRows } from '../../output/print.js';
+import { emitRows } from '../../output/emit.js';
 import type { Column, TextStyle } from '../../output/render-types.js';
 import { stdoutStyle } from '../../output/style.js';
 
@@ -70,7 +70,7 @@ export function ruleDetails(rule: WhitelistingRule, style: TextStyle): DetailFie
 
 /** Prints rules as a table (text) or in a machine format. */
 export async function printRules(rules: WhitelistingRule[], format: OutputFormat, ctx: Context): Promise<void> {
-  await printRows(ctx, { rows: rules, columns: ruleColumns, raw: (r) => r }, format);
+  await emitRows(ctx, { rows: rules, columns: ruleColumns, raw: (r) => r }, format);
 }
 
 /** Prints one rule: its details (text), the object (json, ndjson) or one row (tsv, csv). */

@@ -5,13 +5,27 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import type { ConnectionOptions } from '../../options.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
-import { RULE_FLAG_KEYS, type RuleFlags } from './flags.js';
+import type { RuleFlags } from './flags.js';
 import { checkMetaPath, checkType, ruleWarnings, toRuleInput } from './input.js';
 import { fetchRule, isActive, isNotFound, ruleNotFound } from './lookup.js';
 
 export interface WriteOptions extends RuleFlags, ConnectionOptions {
   dryRun?: boolean;
 }
+
+/** The flags of a rule field, for "did you give any". */
+const RULE_FLAG_KEYS: Array<keyof RuleFlags> = [
+  'account',
+  'region',
+  'type',
+  'application',
+  'applicationVersion',
+  'imageName',
+  'imageOwner',
+  'metaPath',
+  'reason',
+  'expires',
+];
 
 export type WriteResult =
   | { kind: 'created'; rule: WhitelistingRule }
