@@ -273,3 +273,48 @@ zpty -d z
     expect(run.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(expected);
   });
 });
+
+describe('the violation types cache behind completion', () => {
+  const cacheOf = (home: string) => join(home, 'config/cache/violation-types.json');
+  const hours = (n: number) => n * 3_600_000;
+  const NOW_MS = Date.parse('2024-05-31T12:00:00.000Z');
+
+  it('`fullstop types` fills it; a fresh cache answers without asking the server', async () => {
+    const server = javaServer();
+    const home = tempHome();
+    expect((await runCli(['types'], {}, home)).code).toBe(0);
+    const cached = JSON.parse(readFileSync(cacheOf(home), 'utf8')) as Record<string, { fetched_at: number }>;
+    expect(cached[BASE_URL]!.fetched_at).toBe(NOW_MS);
+    const r = await runCli(['__complete', 'types'], {}, home);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout.split('\n')).toContain('WRONG_AMI');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('asks again after a day, and after a failure not for five minutes', async () => {
+    const home = tempHome();
+    mkdirSync(join(home, 'config/cache'), { recursive: true });
+    const write = (entry: object) => writeFileSync(cacheOf(home), JSON.stringify({ [BASE_URL]: entry }));
+    write({ types: ['OLD_TYPE'], fetched_at: NOW_MS - hours(25) });
+    let server = javaServer();
+    expect((await runCli(['__complete', 'types'], {}, home)).stdout).toContain('WRONG_REGION\n');
+    expect(server.requests).toHaveLength(1);
+
+    write({ types: ['OLD_TYPE'], fetched_at: NOW_MS - hours(48), failed_at: NOW_MS - 60_000 });
+    server = javaServer();
+    expect((await runCli(['__complete', 'types'], {}, home)).stdout).toBe('OLD_TYPE\n');
+    expect(server.requests).toHaveLength(0);
+
+    write({ types: ['OLD_TYPE'], failed_at: NOW_MS - hours(1) });
+    expect((await runCli(['__complete', 'types'], {}, home)).stdout).toContain('WRONG_REGION\n');
+  });
+
+  it('prints nothing, and no error, for an unknown kind, no configured server or a refused token', async () => {
+    javaServer();
+    expect(await runCli(['__complete', 'nonsense', 'x', '--y'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await runCli(['__complete', 'types'], { bare: true })).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(
+      await runCli(['__complete', 'types'], { env: { FULLSTOP_TOKEN: 'wrong-0123456789-0123456789-0123' } }),
+    ).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});

@@ -34,6 +34,22 @@ describe('rules list and show', () => {
     expect(rules[2]).toMatchObject({ violation_type_entity_id: 'WRONG_AMI', image_name: 'taupage-.*' });
   });
 
+  it('on a terminal says when rules expire relative to now, and never for the default expiry', async () => {
+    javaRules([
+      javaRule(1, { expiry_date: '2024-05-11T12:00:00.000Z' }),
+      javaRule(2, { expiry_date: '2024-06-20T12:00:00.000Z' }),
+      javaRule(3),
+    ]);
+    const r = await runCli(['rules', 'list', '--all'], { tty: true, env: { NO_COLOR: '1' } });
+    const expiry = (id: number) => r.stdout.split('\n').find((line) => line.startsWith(`${id} `))!;
+    expect(expiry(1)).toContain('expired 20 days ago');
+    expect(expiry(2)).toContain('in 20 days');
+    expect(expiry(3)).toContain('never');
+    expect((await runCli(['rules', 'show', '2'], { tty: true, env: { NO_COLOR: '1' } })).stdout).toContain(
+      'Expires:       2024-06-20T12:00:00.000Z (in 20 days)\n',
+    );
+  });
+
   it('shows one rule with every field, or says it does not exist (exit 1)', async () => {
     javaRules([javaRule(7, { violation_type_entity_id: 'WRONG_AMI', reason: 'approved AMIs' })]);
     const r = await runCli(['rules', 'show', '7']);

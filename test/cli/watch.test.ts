@@ -106,6 +106,28 @@ describe('watch', () => {
     ]);
   });
 
+  it('prints one line per violation on a terminal, cut to its width, the type coloured by severity', async () => {
+    const server = javaServer();
+    const stop = new AbortController();
+    const running = runCli(['watch', '--since', '1d', '--interval', '100ms', '-t', 'WRONG_AMI'], {
+      signal: stop.signal,
+      tty: true,
+      columns: 80,
+      env: { FORCE_COLOR: '1' },
+    });
+    await until(readPast(server, 107), 'the backfill');
+    stop.abort();
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /^Watching http:\/\/127\.0\.0\.1:\d+ for new violations every 0\.1 s \(Ctrl-C to stop\)\n$/,
+    );
+    // eslint-disable-next-line no-control-regex
+    const plain = r.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    expect(plain).toBe('2024-05-30T14:00:00.000Z  123456789012  eu-west-1       107      WRONG_AMI  i-0…\n');
+    expect(r.stdout).toContain('\u001b[31mWRONG_AMI\u001b[39m');
+  });
+
   it('ends at once when the token is refused (exit 4) or the request is bad', async () => {
     javaServer();
     const refused = await runCli(['watch', '--interval', '100ms'], {
