@@ -1,7 +1,9 @@
 /** `fullstop watch`: wires the loop to the settings, the stop signals and the output. */
+import type { Violation } from '../../../shared/violation.js';
 import type { Context } from '../../context.js';
 import { violationColumns } from '../../output/columns.js';
 import { toCsvLine, toTsvLine } from '../../output/delimited.js';
+import type { TextStyle } from '../../output/render-types.js';
 import { stdoutStyle } from '../../output/style.js';
 import { toMatcher, toViolationQuery } from '../../violation-query.js';
 import { follow } from './follow.js';
@@ -46,15 +48,11 @@ export async function watch(opts: WatchOptions, ctx: Context): Promise<void> {
   }
 }
 
-function printer(format: WatchOptions['output'], ctx: Context, style: ReturnType<typeof stdoutStyle>) {
+/** Prints one violation per line in `format`; tsv and csv print their header first, at once. */
+function printer(format: WatchOptions['output'], ctx: Context, style: TextStyle): (v: Violation) => void {
+  if (format === 'ndjson') return (v) => ctx.io.out(JSON.stringify(v));
+  if (format === 'text') return (v) => ctx.io.out(violationLine(v, style));
   const line = format === 'tsv' ? toTsvLine : toCsvLine;
-  switch (format) {
-    case 'ndjson':
-      return (v: Parameters<typeof violationLine>[0]) => ctx.io.out(JSON.stringify(v));
-    case 'text':
-      return (v: Parameters<typeof violationLine>[0]) => ctx.io.out(violationLine(v, style));
-    default:
-      ctx.io.out(line(violationColumns.map((c) => c.key)));
-      return (v: Parameters<typeof violationLine>[0]) => ctx.io.out(line(violationColumns.map((c) => c.value(v))));
-  }
+  ctx.io.out(line(violationColumns.map((c) => c.key)));
+  return (v) => ctx.io.out(line(violationColumns.map((c) => c.value(v))));
 }
