@@ -32,9 +32,27 @@ describe('command prefixes (the original AliasedGroup)', () => {
   });
 
   it('rejects a prefix of several commands as a usage error naming them', () => {
-    expect(() => expandCommandPrefix(['co'], ['configure', 'count'])).toThrow(UsageError);
-    expect(() => expandCommandPrefix(['co'], ['configure', 'count'])).toThrow(
-      'Too many matches for "co": configure, count',
+    expect(() => expandCommandPrefix(['s'], ['server', 'show'])).toThrow(UsageError);
+    expect(() => expandCommandPrefix(['co'], ['configure', 'count', 'completion'])).not.toThrow();
+    expect(() => expandCommandPrefix(['c'], ['count', 'completion'])).toThrow(
+      'Too many matches for "c": completion, count',
     );
+  });
+
+  it("gives the original's four commands a prefix they share with newer ones", () => {
+    const all = [...COMMANDS, 'count', 'completion', 'rules', 'show', 'watch'];
+    expect(expandCommandPrefix(['c', '--url', 'x'], all)).toEqual(['configure', '--url', 'x']);
+    expect(expandCommandPrefix(['r', '-i', '1', 'c'], all)).toEqual(['resolve-violations', '-i', '1', 'c']);
+    expect(expandCommandPrefix(['ru', 'list'], all)).toEqual(['rules', 'list']);
+    expect(expandCommandPrefix(['w'], all)).toEqual(['watch']);
+  });
+
+  it('skips the value of --profile when looking for the command word', () => {
+    expect(expandCommandPrefix(['--profile', 'prod', 'list'], COMMANDS)).toEqual([
+      '--profile',
+      'prod',
+      'list-violations',
+    ]);
+    expect(expandCommandPrefix(['--profile=prod', 'list'], COMMANDS)).toEqual(['--profile=prod', 'list-violations']);
   });
 });

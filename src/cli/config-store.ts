@@ -2,11 +2,14 @@
  * Reads and writes the settings file: a `conf` store (`config.json`, mode 0600) in the config directory,
  * falling back to the original client's `fullstop.yaml` while no store exists yet. conf and yaml are loaded
  * here only, on demand, to keep start-up fast.
+ *
+ * Profiles: the default profile's settings are the file's top-level keys (the layout of every existing file);
+ * a named profile's are under `profiles.<name>`, e.g. `{"url": …, "profiles": {"prod": {"url": …}}}`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError } from './errors.js';
-import { checkUrl, splitList, type FileSettings } from './settings.js';
+import { CliError, NotConfiguredError } from './errors.js';
+import { checkUrl, DEFAULT_PROFILE, splitList, type FileSettings } from './settings.js';
 
 const STORE_NAME = 'config';
 
@@ -56,10 +59,17 @@ async function openStore(dir: string) {
   }
 }
 
-/** Reads the settings file of `dir`, or the legacy YAML file when the store does not exist yet. */
-export async function loadFileSettings(dir: string, legacyPath: string): Promise<FileSettings> {
-  if (existsSync(storePath(dir))) return validate((await openStore(dir)).store, storePath(dir));
-  if (!existsSync(legacyPath)) return {};
+function profilesOf(raw: unknown, path: string): Record<string, unknown> {
+  const profiles = (raw as Record<string, unknown> | null | undefined)?.profiles;
+  if (profiles === undefined || profiles === null) return {};
+  if (typeof profiles !== 'object' || Array.isArray(profiles)) {
+    throw new CliError(`${path}: "profiles" must be a mapping of profile names to settings`);
+  }
+  return profiles as Record<string, unknown>;
+}
+
+async function loadLegacy(legacyPath: string): Promise<FileSettings | undefined> {
+  if (!existsSync(legacyPath)) return undefined;
   const { parse } = await import('yaml');
   try {
     return validate(parse(readFileSync(legacyPath, 'utf8')), legacyPath);
@@ -69,12 +79,62 @@ export async function loadFileSettings(dir: string, legacyPath: string): Promise
   }
 }
 
-/** Writes `settings` over the store in `dir` (created with mode 0600); returns the file's path. */
-export async function saveFileSettings(dir: string, settings: FileSettings): Promise<string> {
-  const store = await openStore(dir);
-  for (const [key, value] of Object.entries(settings)) {
-    if (value === undefined) store.delete(key);
-    else store.set(key, value);
+/**
+ * Reads the settings of `profile` from the store in `dir`; the default profile falls back to the legacy YAML
+ * file while no store exists. A named profile that is not configured is an error (exit 2) unless `lenient`.
+ */
+export async function loadFileSettings(
+  dir: string,
+  legacyPath: string,
+  profile = DEFAULT_PROFILE,
+  lenient = false,
+): Promise<FileSettings> {
+  const path = storePath(dir);
+  const raw = existsSync(path) ? (await openStore(dir)).store : undefined;
+  if (profile === DEFAULT_PROFILE) {
+    return raw !== undefined ? validate(raw, path) : ((await loadLegacy(legacyPath)) ?? {});
   }
+  const profiles = raw === undefined ? {} : profilesOf(raw, path);
+  if (Object.hasOwn(profiles, profile)) return validate(profiles[profile], `${path} (profile ${profile})`);
+  if (lenient) return {};
+  throw new NotConfiguredError(`profile "${profile}" is not configured`, {
+    hint: `run \`fullstop --profile ${profile} configure\`; configured: ${[
+      DEFAULT_PROFILE,
+      ...Object.keys(profiles),
+    ].join(', ')}`,
+  });
+}
+
+/** The profiles configured in `dir`: `default` first, then the named ones in the file's order. */
+export async function listProfiles(dir: string): Promise<string[]> {
+  const path = storePath(dir);
+  if (!existsSync(path)) return [DEFAULT_PROFILE];
+  return [DEFAULT_PROFILE, ...Object.keys(profilesOf((await openStore(dir)).store, path))];
+}
+
+/**
+ * Writes `settings` over the store's `profile` in `dir` (created with mode 0600) and returns the file's path.
+ * When the store is created for a named profile, the legacy YAML file's settings become its default profile,
+ * since the YAML file is no longer read once the store exists.
+ */
+export async function saveFileSettings(
+  dir: string,
+  settings: FileSettings,
+  profile = DEFAULT_PROFILE,
+  legacyPath?: string,
+): Promise<string> {
+  const legacy =
+    profile !== DEFAULT_PROFILE && legacyPath !== undefined && !existsSync(storePath(dir))
+      ? await loadLegacy(legacyPath)
+      : undefined;
+  const store = await openStore(dir);
+  const write = (prefix: string, values: FileSettings) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) store.delete(`${prefix}${key}`);
+      else store.set(`${prefix}${key}`, value);
+    }
+  };
+  if (legacy) write('', legacy);
+  write(profile === DEFAULT_PROFILE ? '' : `profiles.${profile}.`, settings);
   return store.path;
 }

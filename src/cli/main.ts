@@ -11,15 +11,22 @@ import {
   NetworkError,
   TimeoutError,
 } from '../client/errors.js';
+import * as completion from './commands/completion/index.js';
 import * as configure from './commands/configure.js';
+import * as count from './commands/count/index.js';
 import * as exportCommand from './commands/export.js';
+import * as help from './commands/help.js';
 import * as importCommand from './commands/import.js';
 import * as ingest from './commands/ingest.js';
 import * as listViolations from './commands/list-violations.js';
 import * as migrate from './commands/migrate.js';
 import * as resolveViolations from './commands/resolve-violations/index.js';
+import * as rules from './commands/rules/index.js';
 import * as server from './commands/server.js';
+import * as show from './commands/show.js';
 import * as types from './commands/types.js';
+import * as watch from './commands/watch/index.js';
+import * as profileOption from './profile-option.js';
 import type { Context } from './context.js';
 import { expandCommandPrefix } from './command-prefix.js';
 import { CliError, EXIT, ExitSignal, type ExitCode } from './errors.js';
@@ -41,10 +48,16 @@ export {
 type Register = (program: Command, ctx: Context) => void;
 
 const COMMANDS: Register[] = [
+  // The program-wide --profile (its help line is in every command's epilogue).
+  profileOption.register,
   configure.register,
   listViolations.register,
   resolveViolations.register,
   types.register,
+  show.register,
+  count.register,
+  watch.register,
+  rules.register,
   // `server`, `ingest`, `migrate`, `export` and `import` reach the server code through one dynamic import() in
   // their actions, so the other commands never load it.
   server.register,
@@ -52,6 +65,8 @@ const COMMANDS: Register[] = [
   migrate.register,
   exportCommand.register,
   importCommand.register,
+  completion.register,
+  help.register,
 ];
 
 function withoutTrailingNewline(text: string): string {

@@ -35,6 +35,28 @@ export interface Settings {
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
+/** The profile whose settings sit at the top of the config file, where they always were. */
+export const DEFAULT_PROFILE = 'default';
+
+/** Letters, digits, `-` and `_`: the config store addresses a profile by dotted key paths (`profiles.prod.url`). */
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** Checks a profile name; `what` names the input in the error (`--profile`, `FULLSTOP_PROFILE`). */
+export function parseProfileName(text: string, what = '--profile'): string {
+  const name = text.trim();
+  if (!PROFILE_NAME.test(name)) {
+    throw new UsageError(`${what}: invalid profile name "${text}": use letters, digits, - and _ (up to 64)`);
+  }
+  return name;
+}
+
+/** The profile a command uses: `--profile`, else FULLSTOP_PROFILE, else the default one. */
+export function selectProfile(flag: string | undefined, env: Env): string {
+  if (flag !== undefined) return parseProfileName(flag);
+  const fromEnv = nonEmpty(env.FULLSTOP_PROFILE);
+  return fromEnv === undefined ? DEFAULT_PROFILE : parseProfileName(fromEnv, 'FULLSTOP_PROFILE');
+}
+
 const ACCOUNT_ID = /^\d{12}$/;
 
 /** FULLSTOP_TIMEOUT in seconds, as `--timeout` takes it; undefined when unset. */

@@ -16,12 +16,16 @@ const DURATION = /^(\d+)\s*([smhdw])$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** Parses a TIME_SPEC relative to `now`; throws an Error whose message explains the accepted forms. */
-export function parseTimeSpec(spec: string, now: Date): Date {
+/**
+ * Parses a TIME_SPEC relative to `now`; throws an Error whose message explains the accepted forms. A duration
+ * reaches back from now, or ahead with `direction` 'future' (`--expires 30d`: in 30 days).
+ */
+export function parseTimeSpec(spec: string, now: Date, direction: 'past' | 'future' = 'past'): Date {
   const text = spec.trim();
   const duration = DURATION.exec(text);
   if (duration) {
-    return new Date(now.getTime() - Number(duration[1]) * UNIT_MS[duration[2]!.toLowerCase()]!);
+    const ms = Number(duration[1]) * UNIT_MS[duration[2]!.toLowerCase()]!;
+    return new Date(now.getTime() + (direction === 'future' ? ms : -ms));
   }
   if (ISO_DATE.test(text) || ISO_DATE_TIME.test(text)) {
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) && !ISO_DATE.test(text);

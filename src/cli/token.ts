@@ -6,12 +6,12 @@ import type { Env } from './settings.js';
 const TOKEN_COMMAND_TIMEOUT_MS = 60_000;
 
 /** Runs `command` with the shell and returns its trimmed stdout; a failure or empty output is a CliError. */
-export function runTokenCommand(command: string, env: Env): Promise<string> {
+export function runTokenCommand(command: string, env: Env, timeoutMs = TOKEN_COMMAND_TIMEOUT_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       '/bin/sh',
       ['-c', command],
-      { env: env as NodeJS.ProcessEnv, timeout: TOKEN_COMMAND_TIMEOUT_MS, maxBuffer: 1024 * 1024 },
+      { env: env as NodeJS.ProcessEnv, timeout: timeoutMs, maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) => {
         const hint = 'check FULLSTOP_TOKEN_COMMAND or token_command in the config file, or set FULLSTOP_TOKEN';
         if (error) {

@@ -1,5 +1,12 @@
 /** The HTTP client's public surface. */
-export { createClient, isNotFound, type FullstopClient, type ViolationQuery, type ClientOptions } from './client.js';
+export {
+  createClient,
+  isNotFound,
+  type FullstopClient,
+  type ViolationQuery,
+  type CountQuery,
+  type ClientOptions,
+} from './client.js';
 export {
   ApiError,
   AuthError,

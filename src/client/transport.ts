@@ -18,7 +18,7 @@ import request from 'undici/lib/api/api-request.js';
 setFlagsFromString('--liftoff-only');
 
 export interface RawRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path and query, e.g. `/api/violations?page=0`. */
   path: string;
   headers: Record<string, string>;

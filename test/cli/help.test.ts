@@ -1,28 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { createContext } from '../../src/cli/context.js';
+import { ENVIRONMENT_TOPIC, EXIT_CODES_TOPIC } from '../../src/cli/help.js';
+import { buildProgram } from '../../src/cli/main.js';
 import { runCli } from '../helpers/run-cli.js';
 
-describe('help and version', () => {
-  it.each([
-    [['--help']],
-    [['list-violations', '--help']],
-    [['resolve-violations', '-h']],
-    [['types', '--help']],
-    [['configure', '-h']],
-  ])('%j lists the environment variables and exit codes on stdout, exit 0', async (argv) => {
-    const r = await runCli(argv);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
-    for (const text of [
-      'FULLSTOP_URL',
-      'FULLSTOP_ACCOUNTS',
-      'FULLSTOP_TOKEN',
-      'FULLSTOP_TOKEN_COMMAND',
-      'FULLSTOP_CONFIG_DIR',
-      'NO_COLOR',
-    ]) {
-      expect(r.stdout).toContain(`  ${text}`);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Every command path of the program, e.g. ['rules', 'add']; the hidden completion helper left out. */
+function commandPaths(): string[][] {
+  const io = {
+    out: () => {},
+    err: () => {},
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    canPrompt: false,
+    columns: undefined,
+  };
+  const program = buildProgram(createContext({ io: { ...io, prompter: {} as never }, env: {} }));
+  const paths: string[][] = [];
+  const visit = (command: Command, path: string[]) => {
+    for (const sub of command.commands) {
+      if (sub.name().startsWith('__')) continue;
+      paths.push([...path, sub.name()]);
+      visit(sub, [...path, sub.name()]);
     }
-    expect(r.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 .*\n {2}4 .*\n {2}130 /);
+  };
+  visit(program, []);
+  return paths;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+describe('help', () => {
+  it.each(commandPaths())(
+    '%s … --help has an Examples section that runs fullstop, and points to the topics',
+    async (...path) => {
+      const r = await runCli([...path, '--help']);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(new RegExp(`^Usage: fullstop ${path.join(' ')}[ |]`));
+      expect(r.stdout).toMatch(/\nExamples:\n( {2}\$ .*\bfullstop .+\n)+/);
+      expect(r.stdout).toContain('fullstop help environment');
+      expect(r.stdout).toContain('fullstop help exit-codes');
+    },
+  );
+
+  it('lists every command the program has (the check above covers them all)', () => {
+    expect(commandPaths().map((path) => path.join(' '))).toEqual([
+      'configure',
+      'list-violations',
+      'resolve-violations',
+      'types',
+      'show',
+      'count',
+      'watch',
+      'rules',
+      'rules list',
+      'rules show',
+      'rules add',
+      'rules update',
+      'rules expire',
+      'server',
+      'ingest',
+      'completion',
+      'help',
+    ]);
+  });
+
+  it('`help environment` documents every FULLSTOP_ variable the code reads, in one place', async () => {
+    const r = await runCli(['help', 'environment']);
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: `${ENVIRONMENT_TOPIC}\n` });
+    const used = new Set(
+      [...sources(join(root, 'src')), ...sources(join(root, 'bin'))]
+        .filter((file) => !file.endsWith('.test.ts'))
+        .flatMap((file) => [
+          ...readFileSync(file, 'utf8').matchAll(/\bFULLSTOP_[A-Z0-9]+(?:_[A-Z0-9]+)*(?![A-Z0-9_])/g),
+        ])
+        .map((match) => match[0]),
+    );
+    expect(used.size).toBeGreaterThan(15);
+    for (const name of used) expect(r.stdout, name).toMatch(new RegExp(`^ {2}${name}\\b`, 'm'));
+  });
+
+  it('`help exit-codes` explains 0, 1, 2, 3, 4 and 130', async () => {
+    const r = await runCli(['help', 'exit-codes']);
+    expect(r.stdout).toBe(`${EXIT_CODES_TOPIC}\n`);
+    expect(r.stdout).toMatch(
+      /\n {2}0 .*\n(.*\n)* {2}1 .*\n(.*\n)* {2}2 .*\n(.*\n)* {2}3 .*\n(.*\n)* {2}4 .*\n(.*\n)* {2}130 /,
+    );
+  });
+
+  it("`help COMMAND` is that command's help; an unknown topic is a usage error naming the topics", async () => {
+    expect((await runCli(['help', 'rules', 'add'])).stdout).toBe((await runCli(['rules', 'add', '--help'])).stdout);
+    expect((await runCli(['help'])).stdout).toBe((await runCli(['--help'])).stdout);
+    expect(await runCli(['help', 'nope'])).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('error: no help topic or command "nope"\nhint: topics: environment, exit-codes;'),
+    });
   });
 
   it.each([[['--version']], [['-V']], [['list-violations', '--version']], [['resolve-violations', '-V']]])(

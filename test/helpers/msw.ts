@@ -4,7 +4,7 @@
  * the test. `javaServer()` answers like the original Java server: Spring Data page envelope with snake_case keys
  * and a `sort` array, empty 403/404 bodies, Spring Boot error JSON, 405 for the batch resolution path it does not
  * have. It applies only the filters the Java server knows (`accounts`, `from`, `to`, `type`/`types`, `severity`,
- * application ids, `checked`) and ignores `regions`/`meta`.
+ * application ids, `checked`, `last-violation`) and ignores `regions`/`meta`.
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -155,6 +155,7 @@ export function javaServer(violations: Violation[] = fixtureViolations(), token 
       }
       const checked = params.get('checked') === 'true';
       const severity = params.get('severity');
+      const lastViolation = params.get('last-violation');
       const apps = list(params, 'application-ids');
       const versions = list(params, 'application-version-ids');
       const rows = state.violations
@@ -166,6 +167,8 @@ export function javaServer(violations: Violation[] = fixtureViolations(), token 
         .filter((v) => severity === null || v.violation_type.violation_severity === Number(severity))
         .filter((v) => apps.length === 0 || apps.includes(v.application_id ?? ''))
         .filter((v) => versions.length === 0 || versions.includes(v.application_version_id ?? ''))
+        // ViolationRepositoryImpl: `id >= lastViolation`, inclusive despite its documentation.
+        .filter((v) => lastViolation === null || v.id >= Number(lastViolation))
         .sort((a, b) => (direction.toUpperCase() === 'DESC' ? b.id - a.id : a.id - b.id));
       return HttpResponse.json(
         javaPage(rows, page, size, { property, direction: direction.toUpperCase() as 'ASC' | 'DESC' }),

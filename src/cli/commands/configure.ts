@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { saveFileSettings, loadFileSettings } from '../config-store.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { checkUrl, parseAccounts, type FileSettings } from '../settings.js';
+import { checkUrl, DEFAULT_PROFILE, parseAccounts, type FileSettings } from '../settings.js';
 
 export interface ConfigureOptions {
   url?: string;
@@ -12,7 +12,11 @@ export interface ConfigureOptions {
 const EXAMPLES = `
 Examples:
   $ fullstop configure
-  $ fullstop configure --url https://fullstop.example.org --accounts 123456789012,210987654321`;
+  $ fullstop configure --url https://fullstop.example.org --accounts 123456789012,210987654321
+  $ fullstop --profile prod configure --url https://fullstop.prod.example.org --accounts 123456789012
+
+--profile NAME (or FULLSTOP_PROFILE) stores a second server's settings beside the default ones; commands use
+them with the same --profile. See \`fullstop help environment\`.`;
 
 function validAccounts(text: string): true | string {
   try {
@@ -32,8 +36,9 @@ function withScheme(text: string): string {
 export async function configure(
   opts: ConfigureOptions,
   ctx: Context,
-): Promise<{ path: string; settings: FileSettings }> {
-  const current = await loadFileSettings(ctx.configDir, ctx.legacyConfigPath);
+): Promise<{ path: string; profile: string; settings: FileSettings }> {
+  const profile = ctx.profile();
+  const current = await loadFileSettings(ctx.configDir, ctx.legacyConfigPath, profile, true);
   let url = opts.url;
   let accounts = opts.accounts;
   const missing = [url === undefined && '--url', accounts === undefined && '--accounts'].filter(Boolean);
@@ -57,8 +62,8 @@ export async function configure(
   if (urlCheck !== true) throw new UsageError(`--url: ${urlCheck}`);
   const settings = { url: url.replace(/\/+$/, ''), accounts: parseAccounts(accounts) };
   if (settings.accounts.length === 0) throw new UsageError('--accounts: enter at least one account id');
-  const path = await saveFileSettings(ctx.configDir, settings);
-  return { path, settings };
+  const path = await saveFileSettings(ctx.configDir, settings, profile, ctx.legacyConfigPath);
+  return { path, profile, settings };
 }
 
 export function register(program: Command, ctx: Context): void {
@@ -69,7 +74,8 @@ export function register(program: Command, ctx: Context): void {
     .addOption(new Option('--accounts <ids>', 'AWS account ids (12 digits), comma separated'))
     .addHelpText('after', EXAMPLES)
     .action(async (opts: ConfigureOptions) => {
-      const { path, settings } = await configure(opts, ctx);
-      ctx.io.err(`Stored ${settings.url} and ${settings.accounts?.length ?? 0} account(s) in ${path}`);
+      const { path, profile, settings } = await configure(opts, ctx);
+      const where = profile === DEFAULT_PROFILE ? path : `${path} (profile ${profile})`;
+      ctx.io.err(`Stored ${settings.url} and ${settings.accounts?.length ?? 0} account(s) in ${where}`);
     });
 }

@@ -31,5 +31,13 @@ export function register(program: Command, ctx: Context): void {
     const types = await listTypes(opts, ctx);
     const { typeColumns } = await import('../output/columns.js');
     await printRows(ctx, { rows: types, columns: typeColumns, raw: (t) => t }, opts.output);
+    // Shell completion offers these types; this keeps its cache fresh at no extra request.
+    const { url } = await ctx.settings(opts);
+    if (url)
+      (await import('./completion/types-cache.js')).rememberTypes(
+        ctx,
+        url,
+        types.map((t) => t.id),
+      );
   });
 }

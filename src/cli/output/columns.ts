@@ -14,7 +14,7 @@ function timeText(iso: string | null, style: TextStyle): string {
 }
 
 /** Severities 2 and up stand out: 4 bold red, 3 red, 2 yellow. */
-function severityPaint(severity: number | null, chalk: ChalkInstance): ChalkInstance | undefined {
+export function severityPaint(severity: number | null, chalk: ChalkInstance): ChalkInstance | undefined {
   if (severity === null) return undefined;
   if (severity >= 4) return chalk.bold.red;
   if (severity === 3) return chalk.red;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { compileFullMatch, MAX_PATTERN_LENGTH } from './linear-regex.js';
-import { compileJsonPath, jsonPathMatches, MAX_JSON_PATH_LENGTH } from './jayway-path.js';
+import { compileFullMatch, MAX_PATTERN_LENGTH } from '../../shared/linear-regex.js';
+import { compileJsonPath, jsonPathMatches, MAX_JSON_PATH_LENGTH } from '../../shared/jayway-path.js';
 import { invalidCriterion } from './whitelist.js';
 
 const matcher = (pattern: string, flags?: string) => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { compileWhitelist, fullMatchRegex, type WhitelistRule } from './whitelist.js';
-import { jsonPathMatches, toJsonPathPlus } from './jayway-path.js';
+import { jsonPathMatches, toJsonPathPlus } from '../../shared/jayway-path.js';
 
 const rule = (over: Partial<WhitelistRule>): WhitelistRule => ({
   id: 1,

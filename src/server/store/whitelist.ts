@@ -4,8 +4,8 @@
  */
 import type { ViolationDraft } from '../model.js';
 import { isPlainObject } from '../../shared/guards.js';
-import { compileJsonPath } from './jayway-path.js';
-import { compileFullMatch, type FullMatcher } from './linear-regex.js';
+import { compileJsonPath } from '../../shared/jayway-path.js';
+import { compileFullMatch, type FullMatcher } from '../../shared/linear-regex.js';
 
 /** The rule fields whitelisting looks at. */
 export interface WhitelistRule {

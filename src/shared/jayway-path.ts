@@ -6,7 +6,7 @@
  * methods (`@.name.repeat(1e9)`) nor use JavaScript regular expressions, which backtrack.
  */
 import { JSONPath } from 'jsonpath-plus';
-import { isPlainObject } from '../../shared/guards.js';
+import { isPlainObject } from './guards.js';
 import { compileFullMatch, type FullMatcher } from './linear-regex.js';
 import { checkScript } from './jayway-filter.js';
 
