@@ -123,6 +123,9 @@ describe('bash completion', () => {
         'rules',
         'server',
         'ingest',
+        'migrate',
+        'export',
+        'import',
         'completion',
         'help',
       ],
@@ -155,7 +158,7 @@ describe('bash completion', () => {
       ['fullstop', 'completion', ''],
       ['bash', 'zsh', 'fish'],
     ],
-    [['fullstop', 'help', 'ex'], ['exit-codes']],
+    [['fullstop', 'help', 'ex'], ['exit-codes', 'export']],
     [['fullstop', 'list-violations', '--since', ''], []],
   ])('%j → %j', async (words, expected) => {
     expect([...(await bash(words))]).toEqual(expected);

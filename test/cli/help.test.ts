@@ -69,6 +69,9 @@ describe('help', () => {
       'rules expire',
       'server',
       'ingest',
+      'migrate',
+      'export',
+      'import',
       'completion',
       'help',
     ]);

@@ -146,7 +146,7 @@ describe('rules add', () => {
     [['--type', 'WRONG_AMI'], "error: required option '--reason <text>' not specified"],
     [['--reason', '  '], 'the reason must not be empty'],
     [['--account', '1234', '--reason', 'r'], 'not a 12-digit AWS account id'],
-    [['--image-name', 'taupage-(', '--reason', 'r'], 'not a valid regular expression: taupage-('],
+    [['--image-name', 'taupage-(', '--reason', 'r'], 'not a valid regular expression: missing closing )'],
     [['--expires', '2024-01-01', '--reason', 'r'], 'must lie in the future: 2024-01-01T00:00:00.000Z'],
     [['--expires', 'soon', '--reason', 'r'], 'invalid time "soon"'],
     [['--meta-path', '$[?(@.a ==', '--reason', 'r'], "--meta-path: not a valid JsonPath (')' missing"],
