@@ -158,7 +158,10 @@ describe('bash completion', () => {
       ['fullstop', 'completion', ''],
       ['bash', 'zsh', 'fish'],
     ],
-    [['fullstop', 'help', 'ex'], ['exit-codes', 'export']],
+    [
+      ['fullstop', 'help', 'ex'],
+      ['exit-codes', 'export'],
+    ],
     [['fullstop', 'list-violations', '--since', ''], []],
   ])('%j → %j', async (words, expected) => {
     expect([...(await bash(words))]).toEqual(expected);
