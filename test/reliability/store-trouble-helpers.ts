@@ -125,7 +125,14 @@ export async function smallDisk(bytes: number): Promise<{
   close(): Promise<void>;
 }> {
   const path = mkdtempSync(join(tmpdir(), 'fullstop-disk-'));
-  await run('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', path]);
+  try {
+    await run('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', path]);
+  } catch (error) {
+    rmSync(path, { recursive: true, force: true });
+    throw new Error(
+      `the full-disk tests mount a small tmpfs, which needs root (as on the project's machines and CI): ${(error as Error).message}`,
+    );
+  }
   const filler = join(path, 'filler');
   return {
     path,
