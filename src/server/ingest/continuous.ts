@@ -94,7 +94,12 @@ async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: Conti
       }
     } catch (error) {
       if (opts.signal.aborted) break;
-      opts.logger.error({ source: source.url, err: error }, 'queue receive failed; retrying');
+      if (error instanceof StoreWriteError)
+        opts.logger.error(
+          { source: source.url, trouble: error.trouble, reason: error.message },
+          'queue message not ingested: could not write to the database; it is left for redelivery',
+        );
+      else opts.logger.error({ source: source.url, err: error }, 'queue receive failed; retrying');
       await sleep(retryMs, opts.signal);
     }
   }
