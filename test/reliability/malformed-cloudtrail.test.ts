@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/server/store/open-store.js';
 import { startServerProcess } from '../e2e/server-process.js';
@@ -82,6 +83,21 @@ describe('fullstop ingest over malformed CloudTrail', () => {
   it('has at least 40 malformed inputs', () => {
     expect(manifest.length).toBeGreaterThanOrEqual(40);
     expect(failedFiles().length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('writes gzip bombs that are valid gzip of the size they claim (checked on 64 MiB ones)', async () => {
+    const small = join(dir, 'small-bombs');
+    await promisify(execFile)(process.execPath, [GENERATOR, '--out', small, '--bomb-gib', String(1 / 16)]);
+    const entries = (JSON.parse(readFileSync(join(small, '.manifest.json'), 'utf8')) as Entry[]).filter(
+      (e) => e.decompressedBytes !== undefined,
+    );
+    expect(entries.length).toBe(4);
+    for (const entry of entries) {
+      // gunzip checks the CRC-32 and the length in the trailer.
+      const text = gunzipSync(readFileSync(join(small, entry.file)), { maxOutputLength: 2 ** 27 });
+      expect([entry.file, text.length]).toEqual([entry.file, entry.decompressedBytes]);
+    }
+    rmSync(small, { recursive: true, force: true });
   });
 
   for (const label of ['inline', '2 workers']) {
