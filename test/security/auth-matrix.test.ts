@@ -69,6 +69,11 @@ let violationOf: Record<string, number>;
 
 interface Endpoint {
   method: string;
+  /**
+   * The batch resolution: any authenticated caller gets 200 with one outcome per id, `resolved` for the accounts
+   * it may resolve and `forbidden` for the others (its body holds ids of both accounts).
+   */
+  batch?: true;
   /** Built per request: rule endpoints get a fresh rule, so that every allowed call can succeed. */
   path: () => Promise<string>;
   need: Need;
@@ -105,6 +110,16 @@ const ENDPOINTS: Endpoint[] = [
     need: 'resolve-B',
     body: () => 'matrix comment',
     type: 'text/plain',
+    success: 200,
+  },
+  {
+    method: 'POST',
+    path: async () => '/api/violations/resolutions',
+    need: 'read',
+    batch: true,
+    body: () =>
+      JSON.stringify({ ids: [violationOf[ACCOUNT_A], violationOf[ACCOUNT_B]], comment: `batch ${eventCounter++}` }),
+    type: 'application/json',
     success: 200,
   },
   {
@@ -174,6 +189,35 @@ async function snapshot(): Promise<string> {
   return JSON.stringify({ rules: rules.map((r) => [r.id, r.expiry_date, r.last_modified_by]), total, comments });
 }
 
+/**
+ * A batch resolution by an authenticated caller resolved exactly the ids of the accounts it may resolve: their
+ * comment is the request's, the others are as they were.
+ */
+async function expectBatchOutcomes(
+  cell: string,
+  caller: Caller,
+  text: string,
+  request: { comment: string },
+  before: string,
+): Promise<void> {
+  const { results } = JSON.parse(text) as { results: Array<{ id: number; status: string }> };
+  const comments = (JSON.parse(before) as { comments: Array<string | null> }).comments;
+  const accounts = [ACCOUNT_A, ACCOUNT_B];
+  const expected = accounts.map((account) => ({
+    id: violationOf[account],
+    status: caller.may.has(account === ACCOUNT_A ? 'resolve-A' : 'resolve-B') ? 'resolved' : 'forbidden',
+  }));
+  expect([cell, results.map(({ id, status }) => ({ id, status }))]).toEqual([cell, expected]);
+  for (const [i, account] of accounts.entries()) {
+    const stored = (await h.server.store.getViolation(violationOf[account]!))?.comment;
+    expect([cell, account, stored]).toEqual([
+      cell,
+      account,
+      expected[i]!.status === 'resolved' ? request.comment : comments[i],
+    ]);
+  }
+}
+
 describe('auth matrix', () => {
   it(`lets only the allowed callers through, on every endpoint (${ENDPOINTS.length} endpoints × ${CALLERS.length} callers)`, async () => {
     const cells: string[] = [];
@@ -186,12 +230,18 @@ describe('auth matrix', () => {
           ...(endpoint.type === undefined ? {} : { 'content-type': endpoint.type }),
         };
         const mayDo = caller.may.has(endpoint.need);
-        const before = mayDo ? '' : await snapshot();
-        const res = await http.send(endpoint.method, path, headers, endpoint.body?.());
+        const before = mayDo && !endpoint.batch ? '' : await snapshot();
+        const body = endpoint.body?.();
+        const res = await http.send(endpoint.method, path, headers, body);
         const expected = mayDo ? endpoint.success : caller.status;
         const cell = `${endpoint.method} ${path} as ${caller.name}`;
         cells.push(`${cell}: ${res.status}`);
         expect([cell, res.status]).toEqual([cell, expected]);
+        if (mayDo && endpoint.batch) {
+          allowed++;
+          await expectBatchOutcomes(cell, caller, res.text, JSON.parse(body!) as { comment: string }, before);
+          continue;
+        }
         if (mayDo) {
           allowed++;
           continue;
@@ -204,7 +254,7 @@ describe('auth matrix', () => {
     console.log(`auth matrix: ${cells.length} combinations, ${allowed} allowed, ${cells.length - allowed} refused`);
   });
 
-  it('records who resolved and who created a rule', async () => {
+  it('records who resolved (one by one and in a batch) and who created a rule', async () => {
     const res = await http.send(
       'POST',
       `/api/violations/${violationOf[ACCOUNT_A]}/resolution`,
@@ -219,5 +269,16 @@ describe('auth matrix', () => {
       '{"reason":"r","region":"x"}',
     );
     expect(JSON.parse(rule.text)).toMatchObject({ created_by: 'jdoe' });
+    const batch = await http.send(
+      'POST',
+      '/api/violations/resolutions',
+      { authorization: `Bearer ${TOKEN_INFO.member}`, 'content-type': 'application/json' },
+      JSON.stringify({ ids: [violationOf[ACCOUNT_A]], comment: 'batch by jdoe' }),
+    );
+    expect(batch.status).toBe(200);
+    expect(await h.server.store.getViolation(violationOf[ACCOUNT_A]!)).toMatchObject({
+      comment: 'batch by jdoe',
+      last_modified_by: 'jdoe',
+    });
   });
 });

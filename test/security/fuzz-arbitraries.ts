@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { STATIC, TOKEN_INFO } from './harness.js';
-import { encoded, percent, rawBody, ruleBody, value, violationBody } from './fuzz-values.js';
+import { batchBody, encoded, percent, rawBody, ruleBody, value, violationBody } from './fuzz-values.js';
 
 export interface FuzzRequest {
   /** For the histogram: which endpoint this request aims at. */
@@ -133,6 +133,15 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
     ),
   },
   { weight: 3, arbitrary: request('POST /api/violations', 'POST', fc.constant('/api/violations'), violationBody) },
+  {
+    weight: 3,
+    arbitrary: request(
+      'POST /api/violations/resolutions',
+      'POST',
+      fc.constant('/api/violations/resolutions'),
+      batchBody,
+    ),
+  },
   {
     weight: 1,
     arbitrary: request(

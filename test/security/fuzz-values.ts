@@ -168,3 +168,34 @@ const goodRule = fc
   .map((v) => JSON.stringify(v));
 
 export const ruleBody = fc.oneof(rawBody, ruleFields(false), ruleFields(true), { weight: 2, arbitrary: goodRule });
+
+/** Ids for the batch resolution: seeded ones, unknown and boundary numbers, and values of other types. */
+const batchId = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 30 }) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 1e308, -0, '1', null, true, [], {}),
+  },
+  { weight: 1, arbitrary: fc.integer() },
+);
+
+const batchFields = (required: boolean) =>
+  fc
+    .record(
+      {
+        ids: fc.oneof(
+          { weight: 6, arbitrary: fc.array(batchId, { maxLength: 12 }) },
+          { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 5, '1,2', {}, [[1]]) },
+          // Over the limit of 1,000 ids, all distinct.
+          { weight: 1, arbitrary: fc.constant(Array.from({ length: 1001 }, (_, i) => i + 1)) },
+          // Exactly at the limit: ids that mostly do not exist.
+          { weight: 1, arbitrary: fc.constant(Array.from({ length: 1000 }, (_, i) => 1_000_000 + i)) },
+        ),
+        comment: fc.oneof({ weight: 3, arbitrary: fc.constant('fuzz batch') }, { weight: 2, arbitrary: text }),
+      },
+      { requiredKeys: required ? ['ids', 'comment'] : [] },
+    )
+    .map((v) => JSON.stringify(v));
+
+/** Bodies of `POST /api/violations/resolutions`: broken, random, and well formed (which resolve seeded violations). */
+export const batchBody = fc.oneof(rawBody, batchFields(false), { weight: 3, arbitrary: batchFields(true) });

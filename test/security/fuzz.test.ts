@@ -10,6 +10,7 @@ import { startHarness, client, errorBodyProblem, type Harness, type Answer } fro
 import { fuzzRequest, type FuzzRequest } from './fuzz-arbitraries.js';
 
 const RUNS = 2400;
+const BATCH = 'POST /api/violations/resolutions';
 const SEED = 20_240_610;
 
 let h: Harness;
@@ -39,6 +40,7 @@ describe('HTTP fuzzing', () => {
   it(`answers ${RUNS} generated requests without a 5xx, and every 4xx with the JSON error body`, async () => {
     const statuses = new Map<number, number>();
     const endpoints = new Map<string, number>();
+    const batchStatuses = new Map<number, number>();
     const failures: string[] = [];
     const started = performance.now();
     await fc.assert(
@@ -46,6 +48,7 @@ describe('HTTP fuzzing', () => {
         const answer: Answer = await http.send(req.method, req.path, req.headers, req.body);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         endpoints.set(req.endpoint, (endpoints.get(req.endpoint) ?? 0) + 1);
+        if (req.endpoint === BATCH) batchStatuses.set(answer.status, (batchStatuses.get(answer.status) ?? 0) + 1);
         const problem =
           answer.status >= 500
             ? `status ${answer.status}: ${answer.text.slice(0, 200)}`
@@ -60,12 +63,17 @@ describe('HTTP fuzzing', () => {
     const seconds = (performance.now() - started) / 1000;
     const histogram = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`);
     console.log(`fuzz: ${RUNS} requests in ${seconds.toFixed(1)} s; statuses ${histogram.join(', ')}`);
+    const batch = [...batchStatuses.entries()].sort(([a], [b]) => a - b).map(([st, n]) => `${st}: ${n}`);
+    console.log(`fuzz: ${BATCH} statuses ${batch.join(', ')}`);
     console.log(`fuzz: per endpoint ${[...endpoints.entries()].map(([e, n]) => `${e}: ${n}`).join('; ')}`);
     expect(failures).toEqual([]);
     expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);
     // Every endpoint was reached with a token it accepts.
     expect(statuses.get(200)).toBeGreaterThan(RUNS / 10);
-    expect(endpoints.size).toBeGreaterThanOrEqual(16);
+    // The batch route resolved some (valid bodies), and refused the rest precisely.
+    expect(batchStatuses.get(200)).toBeGreaterThan(10);
+    expect(batchStatuses.get(400)).toBeGreaterThan(10);
+    expect(endpoints.size).toBeGreaterThanOrEqual(17);
   });
 
   it('answers what Node parses before any route (malformed requests, huge headers) with the JSON error body', async () => {

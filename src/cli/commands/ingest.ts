@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../context.js';
-import { ExitSignal, InterruptedError, UsageError, EXIT } from '../errors.js';
+import { CliError, ExitSignal, InterruptedError, UsageError, EXIT } from '../errors.js';
 import { integer, list, parser } from '../options.js';
 import { parseAccounts } from '../settings.js';
 import { parseTimeSpec } from '../time-spec.js';
@@ -127,8 +127,26 @@ export async function ingest(
     });
   } catch (error) {
     if (error instanceof run.IngestSetupError) throw new UsageError(error.message);
+    if (error instanceof run.IngestStoreError) throw new StoreTrouble(error.summary, error.message);
     throw error;
   }
+}
+
+/** The database refused a write: what was committed before is summed up, then the run fails. */
+class StoreTrouble extends CliError {
+  constructor(
+    readonly summary: IngestSummary,
+    message: string,
+  ) {
+    super(`could not write to the database: ${message}`, {
+      hint: 'the files not committed left nothing behind; run the same command again once the database is writable (committed files are skipped)',
+    });
+  }
+}
+
+function printSummary(ctx: Context, summary: IngestSummary, output: IngestCommandOptions['output']): void {
+  if (output === 'json') ctx.io.out(JSON.stringify(summaryJson(summary), null, 2));
+  else for (const line of summaryLines(summary)) ctx.io.out(line);
 }
 
 export function register(program: Command, ctx: Context): void {
@@ -170,13 +188,18 @@ export function register(program: Command, ctx: Context): void {
     .action(async (sources: string[], opts: IngestCommandOptions) => {
       const progress = await progressReporter(ctx);
       let summary: IngestSummary;
+      let trouble: StoreTrouble | undefined;
       try {
         summary = await ingest(sources, opts, ctx, progress.onFile);
+      } catch (error) {
+        if (!(error instanceof StoreTrouble)) throw error;
+        trouble = error;
+        summary = error.summary;
       } finally {
         progress.stop();
       }
-      if (opts.output === 'json') ctx.io.out(JSON.stringify(summaryJson(summary), null, 2));
-      else for (const line of summaryLines(summary)) ctx.io.out(line);
+      printSummary(ctx, summary, opts.output);
+      if (trouble !== undefined) throw trouble;
       if (summary.ruleErrors > 0)
         ctx.io.err(
           `${summary.ruleErrors} rule error(s): a detection rule threw on the records listed above; they were stored without that rule's violations (please report it)`,

@@ -1,7 +1,8 @@
 /**
  * Splits the elements of one JSON array out of a byte stream without tokenising them: it only tracks strings
  * and nesting depth to find the commas and the bracket that end each top-level element, then hands each
- * element's text to JSON.parse. Much faster than a token-level streaming parser, and memory holds one element.
+ * element's text to JSON.parse. Much faster than a token-level streaming parser, and memory holds one element,
+ * of at most `maxElementBytes`: a longer one (a 50 MB string, gigabytes of whitespace) is skipped unkept as bad.
  */
 import { CloudTrailFormatError } from './cloudtrail.js';
 
@@ -20,6 +21,12 @@ const TAB = 0x09;
 /** Marks an element that is not valid JSON: a bad record, not a bad file. */
 export const BAD_ELEMENT = Symbol('bad element');
 
+export interface SplitOptions {
+  /** The array is the value of `{"Records": ...}`: its closing brace follows. */
+  wrapped: boolean;
+  maxElementBytes: number;
+}
+
 /**
  * Calls `onElement` with each parsed element of the array whose `[` ends at byte `skip` of the stream.
  * Throws CloudTrailFormatError when the stream ends before the array does, or when anything but whitespace (and,
@@ -29,19 +36,40 @@ export async function splitArray(
   chunks: AsyncIterable<Buffer>,
   skip: number,
   onElement: (value: unknown) => void,
-  wrapped = false,
+  options: SplitOptions,
 ): Promise<void> {
-  let closingBrace = wrapped;
+  let closingBrace = options.wrapped;
   let depth = 0;
   let inString = false;
   let escaped = false;
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  /** The current element grew past the limit: its bytes are dropped as they come, and it counts as bad. */
+  let oversized = false;
   let toSkip = skip;
   let closed = false;
 
+  const keep = (piece: Buffer) => {
+    if (oversized) return;
+    pendingBytes += piece.length;
+    if (pendingBytes > options.maxElementBytes) {
+      oversized = true;
+      pending = [];
+    } else pending.push(piece);
+  };
+
   const emit = (tail: Buffer) => {
-    const text = (pending.length === 0 ? tail : Buffer.concat([...pending, tail])).toString('utf8').trim();
+    keep(tail);
+    const parts = pending;
+    const tooLong = oversized;
     pending = [];
+    pendingBytes = 0;
+    oversized = false;
+    if (tooLong) {
+      onElement(BAD_ELEMENT);
+      return;
+    }
+    const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8').trim();
     if (text === '') return;
     let value: unknown;
     try {
@@ -98,7 +126,7 @@ export async function splitArray(
         start = i + 1;
       }
     }
-    if (!closed && start < chunk.length) pending.push(chunk.subarray(start));
+    if (!closed && start < chunk.length) keep(chunk.subarray(start));
   }
   if (!closed) throw new CloudTrailFormatError('invalid JSON: the file ends inside the records array (truncated?)');
 }

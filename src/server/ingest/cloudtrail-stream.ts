@@ -1,18 +1,50 @@
 /**
- * The bounded-memory path for files too large to parse at once: the bytes are gunzipped and tokenised as a
- * stream, and each record is evaluated and dropped as soon as it is complete (array-splitter.ts). Only `{"Records": [...]}`,
- * a JSON array and NDJSON are plausible at that size; anything else is reported as not CloudTrail.
+ * The bounded-memory path for files too large to parse at once: the bytes are gunzipped and split as a stream,
+ * and each record is evaluated and dropped as soon as it is complete (array-splitter.ts, line-splitter.ts). Only
+ * `{"Records": [...]}`, a JSON array and NDJSON are plausible at that size; anything else is reported as not
+ * CloudTrail. Memory holds one record of at most `maxRecordBytes`, and a file is given up on once it has yielded
+ * `maxTextBytes` of text: a gzip bomb (10 GB of zeros or blanks is 10 MB compressed) costs a bounded time too.
  */
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { Readable as ReadableStream } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import JsonlParser from 'stream-json/jsonl/Parser.js';
+import pLimit from 'p-limit';
 import type { Evaluator } from '../rules/index.js';
 import { CloudTrailFormatError, FileAccumulator, isGzip, type FileResult } from './cloudtrail.js';
 import { BAD_ELEMENT, splitArray } from './array-splitter.js';
+import { splitLines } from './line-splitter.js';
 
 const SNIFF_BYTES = 64 * 1024;
-const BAD_LINE = Symbol('bad line');
+
+export interface StreamLimits {
+  /** Text (decompressed) read from one file before it is failed as too large. */
+  maxTextBytes: number;
+  /** A record (array element or NDJSON line) longer than this is skipped as bad without being held. */
+  maxRecordBytes: number;
+}
+
+/**
+ * Far beyond any real CloudTrail file (CloudTrail delivers every few minutes per region, and its records are
+ * kilobytes), yet small enough that reading that much takes seconds and a record fits in memory many times.
+ */
+export const STREAM_LIMITS: StreamLimits = { maxTextBytes: 1024 ** 3, maxRecordBytes: 8 * 1024 ** 2 };
+
+function size(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${bytes / 1024 ** 2} MiB`;
+}
+
+/** The chunks of `source`, failing the file once they add up to more than `max` bytes. */
+async function* limited(source: AsyncIterable<Buffer>, max: number, gzip: boolean): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > max)
+      throw new CloudTrailFormatError(
+        `too large: more than ${size(max)} of text${gzip ? ' once decompressed (a gzip bomb?)' : ''}`,
+      );
+    yield chunk;
+  }
+}
 
 /** Reads the first bytes of a stream and returns them with a stream that replays them before the rest. */
 async function peek(source: AsyncIterable<Buffer>, wanted: number): Promise<{ head: Buffer; replay: Readable }> {
@@ -39,7 +71,7 @@ async function peek(source: AsyncIterable<Buffer>, wanted: number): Promise<{ he
       yield next.value;
     }
   }
-  return { head, replay: Readable.from(replay(), { objectMode: false }) };
+  return { head, replay: ReadableStream.from(replay(), { objectMode: false }) };
 }
 
 type Mode = { kind: 'array'; skip: number; wrapped: boolean } | { kind: 'lines' };
@@ -70,18 +102,6 @@ function modeOf(head: string): Mode {
   );
 }
 
-/** Hands each NDJSON line to the accumulator, which reads it as the fast path does (`parseLines`). */
-function collector(into: FileAccumulator): Transform {
-  return new Transform({
-    objectMode: true,
-    transform(chunk: { value: unknown }, _encoding, callback) {
-      if (chunk.value === BAD_LINE) into.badRecords += 1;
-      else into.addLine(chunk.value);
-      callback();
-    },
-  });
-}
-
 function translate(error: unknown): Error {
   if (error instanceof CloudTrailFormatError) return error;
   const err = error as NodeJS.ErrnoException;
@@ -90,30 +110,47 @@ function translate(error: unknown): Error {
   return new CloudTrailFormatError(`invalid JSON: ${err.message}`);
 }
 
+/**
+ * Large files are streamed one at a time per thread: each may hold a record of up to `maxRecordBytes` several times
+ * over (chunks, joined, decoded, parsed), and the pipeline has several files in flight.
+ */
+const oneAtATime = pLimit(1);
+
 /** Streams one file of any size through the rules. */
-export async function parseStream(input: Readable, evaluate: Evaluator): Promise<FileResult> {
+export function parseStream(
+  input: Readable,
+  evaluate: Evaluator,
+  limits: StreamLimits = STREAM_LIMITS,
+): Promise<FileResult> {
+  return oneAtATime(() => streamFile(input, evaluate, limits));
+}
+
+async function streamFile(input: Readable, evaluate: Evaluator, limits: StreamLimits): Promise<FileResult> {
   const into = new FileAccumulator(evaluate);
   try {
     const raw = await peek(input, 2);
-    const text = isGzip(raw.head) ? raw.replay.pipe(createGunzip()) : raw.replay;
-    if (text !== raw.replay) raw.replay.on('error', (error) => text.destroy(error));
-    const sniffed = await peek(text, SNIFF_BYTES);
+    const gzip = isGzip(raw.head);
+    // 256 KiB pieces instead of zlib's 16 KiB: a sixteenth of the chunks through the splitters, 40 % less time.
+    const decoded = gzip ? raw.replay.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw.replay;
+    if (decoded !== raw.replay) raw.replay.on('error', (error) => decoded.destroy(error));
+    const sniffed = await peek(limited(decoded, limits.maxTextBytes, gzip), SNIFF_BYTES);
     const mode = modeOf(sniffed.head.toString('utf8'));
-    if (mode.kind === 'array') {
-      await splitArray(
-        sniffed.replay,
-        mode.skip,
-        (value) => (value === BAD_ELEMENT ? (into.badRecords += 1) : into.add(value)),
-        mode.wrapped,
-      );
-    } else {
-      const lines = new (JsonlParser as unknown as new (options: object) => Transform)({
-        errorIndicator: () => BAD_LINE,
+    // NDJSON lines are read as the fast path reads them (`parseLines`): a record, or a whole delivery.
+    const onValue =
+      mode.kind === 'array'
+        ? (value: unknown) => (value === BAD_ELEMENT ? (into.badRecords += 1) : into.add(value))
+        : (value: unknown) => (value === BAD_ELEMENT ? (into.badRecords += 1) : into.addLine(value));
+    if (mode.kind === 'array')
+      await splitArray(sniffed.replay, mode.skip, onValue, {
+        wrapped: mode.wrapped,
+        maxElementBytes: limits.maxRecordBytes,
       });
-      await pipeline([sniffed.replay, lines, collector(into)]);
-    }
+    else await splitLines(sniffed.replay, onValue, limits.maxRecordBytes);
   } catch (error) {
     throw translate(error);
+  } finally {
+    // A file given up on mid-way must not keep its descriptor (or its gunzip) open.
+    input.destroy();
   }
   return into.result();
 }

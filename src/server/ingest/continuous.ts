@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RulesConfig } from '../rules/config-schema.js';
 import type { IngestStore } from '../store/store.js';
+import { StoreWriteError } from '../store/store-errors.js';
 import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestContext } from './ingest.js';
 import { ListingPoller } from './listing-poller.js';
 import { createInlineProcessor, createPooledProcessor, workersAvailable } from './processor.js';
@@ -69,7 +70,12 @@ async function pollListing(source: ListingSource, ctx: IngestContext, opts: Cont
         );
       }
     } catch (error) {
-      opts.logger.error({ source: source.url, err: error }, 'ingest pass failed; retrying at the next interval');
+      if (error instanceof StoreWriteError)
+        opts.logger.error(
+          { source: source.url, trouble: error.trouble, reason: error.message, committed: ctx.summary.filesIngested },
+          'ingest pass failed: could not write to the database; the files not committed are read again at the next poll',
+        );
+      else opts.logger.error({ source: source.url, err: error }, 'ingest pass failed; retrying at the next interval');
     }
     await sleep(interval, opts.signal);
   }
@@ -88,7 +94,12 @@ async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: Conti
       }
     } catch (error) {
       if (opts.signal.aborted) break;
-      opts.logger.error({ source: source.url, err: error }, 'queue receive failed; retrying');
+      if (error instanceof StoreWriteError)
+        opts.logger.error(
+          { source: source.url, trouble: error.trouble, reason: error.message },
+          'queue message not ingested: could not write to the database; it is left for redelivery',
+        );
+      else opts.logger.error({ source: source.url, err: error }, 'queue receive failed; retrying');
       await sleep(retryMs, opts.signal);
     }
   }

@@ -5,12 +5,28 @@
 import { availableParallelism } from 'node:os';
 import type { ServerConfig } from '../config.js';
 import { openStore, StoreOpenError, StoreUrlError } from '../store/open-store.js';
+import { StoreWriteError } from '../store/store-errors.js';
 import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestSummary } from './ingest.js';
 import { createInlineProcessor, createPooledProcessor, workersAvailable, type FileProcessor } from './processor.js';
 import type { Source, SourceFilter } from './source.js';
 import { createSource, IngestSetupError } from './sources.js';
 
 export { IngestSetupError } from './sources.js';
+export { StoreWriteError } from '../store/store-errors.js';
+
+/**
+ * The database refused a write (locked too long, disk full…): the run stopped there. `summary` counts what was
+ * committed before; the files of the failed transaction left nothing behind and are read again by the next run.
+ */
+export class IngestStoreError extends Error {
+  override name = 'IngestStoreError';
+  constructor(
+    readonly summary: IngestSummary,
+    readonly storeError: StoreWriteError,
+  ) {
+    super(storeError.message, { cause: storeError });
+  }
+}
 export type { IngestSummary, FileOutcome } from './ingest.js';
 
 /**
@@ -94,6 +110,9 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
         for await (const message of source.receive(signal, { untilEmpty: true })) await ingestMessage(message, ctx);
       }
     }
+  } catch (error) {
+    if (error instanceof StoreWriteError) throw new IngestStoreError(summary, error);
+    throw error;
   } finally {
     await processor.close();
     await store.close();

@@ -156,6 +156,18 @@ describe('UNSECURED_PUBLIC_ENDPOINT', () => {
     expect(evaluate(ingress(permission('tcp', 0, 65535, '0.0.0.0/0')))).toHaveLength(1);
   });
 
+  it('reads a protocol that is neither a name nor a number (a mangled record) as all protocols, without throwing', () => {
+    // An object whose toString is not a function made String() throw: the rule lost the event.
+    const mangled = JSON.parse('{"toString": "x", "valueOf": "y"}') as unknown as string;
+    expect(evaluate(ingress(permission(mangled, 22, 22, '0.0.0.0/0')))).toEqual([
+      expect.objectContaining({
+        metaInfo: expect.objectContaining({
+          unsecuredSecurityGroups: { 'sg-1': { group_name: '', offending_rules: ['-1 port all from 0.0.0.0/0'] } },
+        }),
+      }),
+    ]);
+  });
+
   it('accepts allowed ports, private ranges, ICMP and configured ports', () => {
     expect(evaluate(ingress(permission('tcp', 443, 443, '0.0.0.0/0')))).toEqual([]);
     expect(evaluate(ingress(permission('tcp', 22, 22, '10.0.0.0/8')))).toEqual([]);

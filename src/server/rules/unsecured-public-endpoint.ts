@@ -20,6 +20,11 @@ function portOf(value: unknown): number | undefined {
   return typeof value === 'number' && value >= 0 ? value : undefined;
 }
 
+/** The protocol as EC2 names it: a name or a number; anything else (an object from a mangled record) reads as all. */
+function protocolOf(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value).toLowerCase() : '-1';
+}
+
 /** Describes each internet-wide range of a permission that opens a port outside the allowed ones. */
 function offendingRules(permission: Record<string, unknown>, allowed: ReadonlySet<number>): string[] {
   const cidrs = [
@@ -29,7 +34,7 @@ function offendingRules(permission: Record<string, unknown>, allowed: ReadonlySe
     permission['cidrIpv6'],
   ].filter((cidr): cidr is string => typeof cidr === 'string' && cidr.trim().endsWith('/0'));
   if (cidrs.length === 0) return [];
-  const protocol = String(permission['ipProtocol'] ?? '-1').toLowerCase();
+  const protocol = protocolOf(permission['ipProtocol']);
   if (ICMP_PROTOCOLS.has(protocol)) return [];
   const from = portOf(permission['fromPort']) ?? 0;
   const to = portOf(permission['toPort']) ?? 65535;

@@ -35,6 +35,7 @@ import { installJsonSupport, MissingTypeJsonError, writeTypeJson } from './sqlit
 import { RowJsonCache } from './sqlite-json-cache.js';
 import { SqliteFileLog } from './sqlite-file-log.js';
 import { SqliteResolver } from './sqlite-resolve.js';
+import { SqliteWriter } from './sqlite-write.js';
 
 const COUNT_CACHE_LIMIT = 1000;
 const OPEN_ONLY = stateCondition(undefined, undefined);
@@ -46,6 +47,7 @@ export class SqliteStore implements ViolationStore {
   private readonly rules: SqliteRules;
   private readonly fileLog: SqliteFileLog;
   private readonly resolver: SqliteResolver;
+  private readonly writer: SqliteWriter;
   private types = new Map<string, ViolationType>();
   private readonly counts = new Map<string, number>();
   private readonly statements = new Map<string, Database.Statement>();
@@ -65,6 +67,7 @@ export class SqliteStore implements ViolationStore {
     this.rowJson = new RowJsonCache(this.db);
     this.fileLog = new SqliteFileLog(this.db);
     this.resolver = new SqliteResolver(this.db);
+    this.writer = new SqliteWriter(this.db);
     this.refresh();
   }
 
@@ -93,7 +96,7 @@ export class SqliteStore implements ViolationStore {
   }
 
   async recordIngestFailure(f: Omit<IngestFailure, 'at'> & { transient?: boolean }): Promise<void> {
-    this.fileLog.recordIngestFailure(f);
+    await this.write(() => this.fileLog.recordIngestFailure(f));
   }
 
   async listIngestFailures(): Promise<IngestFailure[]> {
@@ -128,12 +131,8 @@ export class SqliteStore implements ViolationStore {
   }
 
   async resolveViolation(id: number, comment: string, by: string, accounts: ResolvableAccounts): Promise<Resolution> {
-    try {
-      const result = this.resolver.resolve(id, comment, by, accounts);
-      return 'status' in result ? result : { status: 'resolved', violation: this.toDto(result) };
-    } finally {
-      this.dropCachedCounts();
-    }
+    const result = await this.write(() => this.resolver.resolve(id, comment, by, accounts));
+    return 'status' in result ? result : { status: 'resolved', violation: this.toDto(result) };
   }
 
   async resolveViolations(
@@ -142,11 +141,7 @@ export class SqliteStore implements ViolationStore {
     by: string,
     accounts: ResolvableAccounts,
   ): Promise<BatchResolution[]> {
-    try {
-      return this.resolver.resolveAll(ids, comment, by, accounts);
-    } finally {
-      this.dropCachedCounts();
-    }
+    return this.write(() => this.resolver.resolveAll(ids, comment, by, accounts));
   }
 
   async listViolationTypes(): Promise<ViolationType[]> {
@@ -185,7 +180,7 @@ export class SqliteStore implements ViolationStore {
 
   async createWhitelistingRule(draft: WhitelistingRuleDraft, by: string): Promise<WhitelistingRule> {
     this.assertTypeExists(draft.violationType);
-    return this.rules.create(draft, by);
+    return this.write(() => this.rules.create(draft, by));
   }
 
   async replaceWhitelistingRule(
@@ -194,11 +189,11 @@ export class SqliteStore implements ViolationStore {
     by: string,
   ): Promise<WhitelistingRule | undefined> {
     this.assertTypeExists(draft.violationType);
-    return this.rules.replace(id, draft, by);
+    return this.write(() => this.rules.replace(id, draft, by));
   }
 
   async expireWhitelistingRule(id: number, expiry: number, by: string): Promise<ExpireWhitelistingRuleResult> {
-    return this.rules.expire(id, expiry, by);
+    return this.write(() => this.rules.expire(id, expiry, by));
   }
 
   async close(): Promise<void> {
@@ -264,13 +259,13 @@ export class SqliteStore implements ViolationStore {
   }
 
   /**
-   * Runs a write in a transaction and drops every cached count. BEGIN IMMEDIATE takes the write lock first (waiting
-   * up to busy_timeout for another writer): a deferred transaction that reads first fails at its first write with
-   * SQLITE_BUSY_SNAPSHOT ("database is locked", no waiting) when another connection committed in between.
+   * Runs a write in a transaction that takes the write lock first, waiting for another writer without blocking the
+   * thread (sqlite-write.ts), and drops every cached count. A write the database refuses (locked for too long, disk
+   * full, I/O error) rolls back and throws a StoreWriteError.
    */
-  private write<T>(fn: () => T): T {
+  private async write<T>(fn: () => T): Promise<T> {
     try {
-      return this.db.transaction(fn).immediate();
+      return await this.writer.transaction(fn);
     } finally {
       this.dropCachedCounts();
     }
