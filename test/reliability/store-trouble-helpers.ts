@@ -115,6 +115,15 @@ export async function holdLock(db: string): Promise<{ release(): Promise<void> }
   };
 }
 
+/**
+ * Why the full-disk tests cannot run here, if they cannot: they mount a tmpfs, which needs root (as on the
+ * project's machines and CI, where FULLSTOP_TEST_TMPFS_REQUIRED=1 turns a skip into a failure).
+ */
+export const fullDiskSkipReason: string | undefined =
+  process.getuid?.() === 0 || process.env.FULLSTOP_TEST_TMPFS_REQUIRED === '1'
+    ? undefined
+    : 'skipped: mounting the small tmpfs of the full-disk tests needs root';
+
 /** A tmpfs of `bytes` (root only): the disk that fills up. */
 export async function smallDisk(bytes: number): Promise<{
   path: string;
