@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import JsonlParser from 'stream-json/jsonl/Parser.js';
 import type { Evaluator } from '../rules/index.js';
-import { CloudTrailFormatError, FileAccumulator, isGzip, type FileResult } from './cloudtrail.js';
+import { CloudTrailFormatError, FileAccumulator, isGzip, type DeferPredicate, type FileResult } from './cloudtrail.js';
 import { BAD_ELEMENT, splitArray } from './array-splitter.js';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -91,8 +91,8 @@ function translate(error: unknown): Error {
 }
 
 /** Streams one file of any size through the rules. */
-export async function parseStream(input: Readable, evaluate: Evaluator): Promise<FileResult> {
-  const into = new FileAccumulator(evaluate);
+export async function parseStream(input: Readable, evaluate: Evaluator, defer?: DeferPredicate): Promise<FileResult> {
+  const into = new FileAccumulator(evaluate, defer);
   try {
     const raw = await peek(input, 2);
     const text = isGzip(raw.head) ? raw.replay.pipe(createGunzip()) : raw.replay;
