@@ -1,9 +1,17 @@
 /** The fullstop REST API client: the calls the CLI makes, typed, on top of {@link createHttp}. */
 import type { BatchResolutionOutcome } from '../shared/resolution-batch.js';
 import type { Page, Violation, ViolationType } from '../shared/violation.js';
+import type { Lifecycle } from '../shared/lifecycle.js';
 import { ApiError, InvalidResponseError, OutcomeUnknownError } from './errors.js';
 import { createHttp, type HttpOptions, type Query } from './http.js';
-import { parseJson, toBatchOutcomes, toViolation, toViolationPage, toViolationType } from './normalize.js';
+import {
+  parseJson,
+  toBatchOutcomes,
+  toLifecyclePage,
+  toViolation,
+  toViolationPage,
+  toViolationType,
+} from './normalize.js';
 
 /** Query parameters of `GET /api/violations`, as the original server takes them; names are the wire names. */
 export interface ViolationQuery {
@@ -26,6 +34,14 @@ export interface ViolationQuery {
 
 export type ClientOptions = HttpOptions;
 
+export interface LifecycleQuery {
+  application: string;
+  version?: string | undefined;
+  page?: number;
+  size?: number;
+  sort?: string;
+}
+
 export interface FullstopClient {
   listViolations(query: ViolationQuery): Promise<Page<Violation>>;
   getViolation(id: number): Promise<Violation>;
@@ -45,6 +61,11 @@ export interface FullstopClient {
    */
   resolveViolations(ids: number[], comment: string): Promise<BatchResolutionOutcome[]>;
   listViolationTypes(): Promise<ViolationType[]>;
+  /**
+   * One page of an application's lifecycle records (`GET /api/lifecycles/applications/{name}/versions[/{version}]`),
+   * of all its versions or of one; `sort` as Spring takes it: `created,desc`, or `created,id,desc` for both.
+   */
+  listLifecycles(query: LifecycleQuery): Promise<Page<Lifecycle>>;
   /** Closes the connections once in-flight requests are done; the client is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -123,6 +144,13 @@ export function createClient(options: ClientOptions): FullstopClient {
       const body = parseJson(res.text, 'the violation types', res.request);
       if (!Array.isArray(body)) throw new InvalidResponseError('the server sent violation types that are not a list');
       return body.map(toViolationType);
+    },
+    async listLifecycles({ application, version, page, size, sort }) {
+      const path = `/api/lifecycles/applications/${encodeURIComponent(application)}/versions${
+        version === undefined ? '' : `/${encodeURIComponent(version)}`
+      }`;
+      const res = await http.send({ method: 'GET', path, query: { page, size, sort } });
+      return toLifecyclePage(parseJson(res.text, 'the lifecycle list', res.request));
     },
     close: () => http.close(),
   };
