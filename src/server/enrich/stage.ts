@@ -5,6 +5,7 @@
  * not evaluated at all: it becomes a pending evaluation, committed with its file and tried again later, so a
  * failure never turns into a wrong verdict and nothing is lost. Retries evaluate the same way (`evaluateEvent`).
  */
+import pLimit from 'p-limit';
 import type { ViolationDraft } from '../model.js';
 import type { CloudTrailEvent } from '../rules/event.js';
 import { accountIdOf } from '../rules/event.js';
@@ -25,6 +26,11 @@ export type EventEvaluation =
 
 /** Stored errors are cut to this length: a failure names every look-up, and an outage can fail many. */
 const MAX_ERROR_LENGTH = 2000;
+/**
+ * Records enriched at once by a stage. Their look-ups run side by side (the providers bound the calls per system);
+ * this bounds what waits, so a huge file does not put more look-ups in flight than the caches hold entries.
+ */
+export const RECORDS_IN_FLIGHT = 1_000;
 
 export interface EnrichmentStageOptions {
   providers: Providers;
@@ -37,6 +43,8 @@ export class EnrichmentStage {
   readonly configFingerprint: string;
   private readonly evaluate: Evaluator;
 
+  private readonly limit = pLimit(RECORDS_IN_FLIGHT);
+
   constructor(options: EnrichmentStageOptions) {
     this.providers = options.providers;
     this.configFingerprint = options.configFingerprint;
@@ -44,7 +52,14 @@ export class EnrichmentStage {
   }
 
   /** Looks the event's facts up and runs the rules on them; a failed look-up is reported, never thrown. */
-  async evaluateEvent(event: CloudTrailEvent, onRuleError?: (error: RuleError) => void): Promise<EventEvaluation> {
+  evaluateEvent(event: CloudTrailEvent, onRuleError?: (error: RuleError) => void): Promise<EventEvaluation> {
+    return this.limit(() => this.evaluateNow(event, onRuleError));
+  }
+
+  private async evaluateNow(
+    event: CloudTrailEvent,
+    onRuleError?: (error: RuleError) => void,
+  ): Promise<EventEvaluation> {
     try {
       const enriched = await enrich(event, this.providers);
       return {
@@ -94,16 +109,11 @@ export class EnrichmentStage {
         delayMs: retryDelayMs(1, outcome.retryable),
       });
     });
-    return { ...result, ruleErrors, ruleErrorSamples, drafts, deferred: [], lifecycles, pending };
+    const enriched = (result.enriched ?? 0) + result.deferred.length;
+    return { ...result, ruleErrors, ruleErrorSamples, drafts, deferred: [], enriched, lifecycles, pending };
   }
 
   close(): Promise<void> {
     return this.providers.close();
   }
-}
-
-/** The first pending evaluation's error of a file, for its log line. */
-export function pendingSummary(result: FileResult): { count: number; first: string } | undefined {
-  const pending = result.pending ?? [];
-  return pending.length === 0 ? undefined : { count: pending.length, first: pending[0]!.lastError };
 }

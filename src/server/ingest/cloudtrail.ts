@@ -25,6 +25,8 @@ export interface FileResult {
   drafts: ViolationDraft[];
   /** Records that need look-ups: evaluated by the enrichment stage, after the file is read. */
   deferred: CloudTrailEvent[];
+  /** Filled by the enrichment stage: how many records it looked facts up for. */
+  enriched?: number;
   /** Filled by the enrichment stage: lifecycle records of its instance events. */
   lifecycles?: LifecycleRecord[];
   /** Filled by the enrichment stage: the records whose look-ups failed, to evaluate again later. */

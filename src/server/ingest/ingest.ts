@@ -40,14 +40,16 @@ async function processObject(
   const outcome: FileOutcome = { source, key: object.key, status: 'ingested' };
   let result;
   try {
-    result = await ctx.processor.process(object);
+    result = await ctx.processor.process(object, source);
+    // Worker threads enrich what they read; records read here (or streamed) are enriched by this thread's stage.
     if (result.deferred.length > 0) {
       // A deferred record would be lost without the stage: a wiring bug, so the file is not committed.
       if (ctx.enrichment === undefined) throw new Error('records need look-ups but enrichment is not set up');
-      const events = result.deferred.length;
       result = await ctx.enrichment.complete(result, { source, key: object.key });
+    }
+    if (result.enriched !== undefined) {
       const pending = result.pending ?? [];
-      outcome.enrichment = { events, pending: pending.length };
+      outcome.enrichment = { events: result.enriched, pending: pending.length };
       if (pending.length > 0) outcome.enrichment.firstError = pending[0]!.lastError;
     }
   } catch (error) {

@@ -14,12 +14,16 @@ import { parseStream } from './cloudtrail-stream.js';
 import { recordEvaluation, type RecordEvaluation } from './evaluation.js';
 import { MAX_BUFFERED_BYTES, readWhole } from './read-object.js';
 import type { SourceObject } from './source.js';
-import { WorkerPool, type WorkerJob } from './worker-pool.js';
+import { WorkerPool, type FileOrigin, type WorkerJob } from './worker-pool.js';
 
 export interface FileProcessor {
   /** How many files it can usefully work on at once. */
   readonly parallelism: number;
-  process(object: SourceObject): Promise<FileResult>;
+  /**
+   * Reads the object and runs the rules. `source` is the source it was listed under: with enrichment, records whose
+   * look-ups failed keep it (and the key) as their origin.
+   */
+  process(object: SourceObject, source?: string): Promise<FileResult>;
   close(): Promise<void>;
 }
 
@@ -57,12 +61,15 @@ export function workersAvailable(): boolean {
 /** A worker's job for an object, or undefined when the object is too large to hold and must be streamed here. */
 async function jobFor(
   object: SourceObject,
+  origin: FileOrigin,
 ): Promise<((id: number) => { job: WorkerJob; transfer: ArrayBuffer[] }) | undefined> {
   const { path, size } = object;
   if (path !== undefined && size !== undefined && size <= MAX_BUFFERED_BYTES)
-    return (id) => ({ job: { id, path }, transfer: [] });
+    return (id) => ({ job: { id, path, origin }, transfer: [] });
   const bytes = await readWhole(object);
-  return bytes === undefined ? undefined : (id) => ({ job: { id, bytes }, transfer: [bytes.buffer as ArrayBuffer] });
+  return bytes === undefined
+    ? undefined
+    : (id) => ({ job: { id, bytes, origin }, transfer: [bytes.buffer as ArrayBuffer] });
 }
 
 export function createPooledProcessor(
@@ -74,8 +81,8 @@ export function createPooledProcessor(
   const pool = new WorkerPool(WORKER_URL, size, { rules, enrichment });
   return {
     parallelism: size,
-    async process(object) {
-      const job = await jobFor(object);
+    async process(object, source = '') {
+      const job = await jobFor(object, { source, key: object.key });
       if (job === undefined) return parseStream(await object.open(), inline.evaluate, inline.defer);
       return pool.run(job) ?? processHere(object, inline);
     },

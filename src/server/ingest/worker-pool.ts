@@ -7,8 +7,16 @@ import { Worker } from 'node:worker_threads';
 import { CloudTrailFormatError, type FileResult } from './cloudtrail.js';
 import type { EvaluationConfig } from './evaluation.js';
 
-/** A file for a worker: a local path it reads itself, or bytes fetched (and transferred) by this thread. */
-export type WorkerJob = { id: number; path: string } | { id: number; bytes: Uint8Array };
+/**
+ * A file for a worker: a local path it reads itself, or bytes fetched (and transferred) by this thread; with the
+ * source and key it was listed under, which records whose look-ups fail keep.
+ */
+export type WorkerJob = ({ id: number; path: string } | { id: number; bytes: Uint8Array }) & { origin?: FileOrigin };
+
+export interface FileOrigin {
+  source: string;
+  key: string;
+}
 export type WorkerReply =
   | { id: number; ok: true; result: FileResult }
   | { id: number; ok: false; reason: string; format: boolean; code?: string };
