@@ -116,7 +116,6 @@ function instance(extra = {}) {
           imageId: imageOf(instanceId),
           instanceState: { code: 0, name: 'pending' },
           instanceType: 't3.micro',
-          launchTime: start,
           privateIpAddress: '10.0.1.10',
           groupSet: { items: [{ groupId: `sg-${hex(17)}` }] },
           ...extra,
@@ -355,6 +354,8 @@ function record(account, region, time) {
     fields = { eventSource, eventName, ...make(ctx) };
   }
   const awsRegion = fields.region ?? region;
+  // Instances launch when their RunInstances call is made (the lifecycle records date RunInstances by it).
+  for (const item of fields.responseElements?.instancesSet?.items ?? []) item.launchTime = time;
   if (type === 'WRONG_REGION' && ALLOWED.has(awsRegion)) type = undefined;
   return {
     type,
