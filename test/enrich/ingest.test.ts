@@ -143,4 +143,28 @@ describe('fullstop ingest with enrichment', () => {
     expect(result.stderr).toContain('3 record(s) await a retry of their look-ups');
     expect(await violationSummary(s.db)).toEqual(EXPECTED.filter((v) => !/^i-(shop|cart)/.test(v)));
   });
+
+  it('keeps records whose look-up cannot pass by asking again six hours, and retries them when the config changes', async () => {
+    const s = setUp();
+    // A registry that answers something else than an application (a wrong URL): asking again will not help.
+    world.kio.fault('GET /apps', { status: 200, message: 'a login page' });
+    const first = await ingest(s, '--retry-wait', '0');
+    expect(JSON.parse(first.stdout)).toMatchObject({ enrichment_failed: 3, enrichment_pending: 3 });
+    expect(first.stderr).toContain('MalformedAnswerError: Kio answered an application without id');
+    const status = await withStore(s.db, (store) => store.pendingEvaluationStatus());
+    expect(status.nextDueInMs).toBeGreaterThan(5 * 3_600_000);
+    world.kio.clearFaults();
+    // Not due under the same configuration...
+    expect(JSON.parse((await ingest(s, '--retry-wait', '0')).stdout)).toMatchObject({
+      enrichment_retried: 0,
+      enrichment_pending: 3,
+    });
+    // ...but at once under a changed one (the fix may have been the configuration).
+    writeConfig(s.config, world, '  concurrency: 16\n');
+    expect(JSON.parse((await ingest(s, '--retry-wait', '0')).stdout)).toMatchObject({
+      enrichment_retried: 3,
+      enrichment_pending: 0,
+    });
+    expect(await violationSummary(s.db)).toEqual(EXPECTED);
+  });
 });
