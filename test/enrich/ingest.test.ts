@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/server/store/open-store.js';
 import type { ViolationStore } from '../../src/server/store/store.js';
 import { runCli } from '../helpers/run-cli.js';
-import { tempDir } from '../ingest/helpers.js';
+import { fullstopBinary, tempDir } from '../ingest/helpers.js';
 import { useAwsStandIn } from './aws-env.js';
 import { AMI, startWorld, worldEvents, writeConfig, writeLogs, type World } from './world.js';
 
@@ -143,6 +143,34 @@ describe('fullstop ingest with enrichment', () => {
     expect(result.stderr).toContain('3 record(s) await a retry of their look-ups');
     expect(await violationSummary(s.db)).toEqual(EXPECTED.filter((v) => !/^i-(shop|cart)/.test(v)));
   });
+
+  it('enriches in worker threads too (the built binary), and retries what they left pending', async () => {
+    const s = setUp();
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      AWS_ENDPOINT_URL: aws().url,
+      AWS_ACCESS_KEY_ID: aws().callerCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws().callerCredentials.secretAccessKey,
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const args = ['ingest', s.logs, '--config', s.config, '--db', s.db, '--workers', '2', '-o', 'json'];
+    world.kio.fault('GET /apps', { status: 503 });
+    const during = await fullstopBinary([...args, '--retry-wait', '0'], env);
+    expect(during.code, during.stderr).toBe(0);
+    expect(JSON.parse(during.stdout)).toMatchObject({
+      enrichment_events: 7,
+      enrichment_failed: 3,
+      enrichment_pending: 3,
+    });
+    expect(during.stderr).not.toContain('Warning');
+    world.kio.clearFaults();
+    const after = await fullstopBinary([...args, '--retry-wait', '30'], env);
+    expect(JSON.parse(after.stdout)).toMatchObject({ enrichment_retried: 3, enrichment_pending: 0 });
+    expect(await violationSummary(s.db)).toEqual(EXPECTED);
+  }, 60_000);
 
   it('keeps records whose look-up cannot pass by asking again six hours, and retries them when the config changes', async () => {
     const s = setUp();
