@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// `npm run demo`: the whole loop on the embedded default. Generates CloudTrail logs, starts a local server on
-// SQLite (no auth, loopback only), ingests the logs, lists the violations with the CLI, resolves one, and
-// leaves the server running with its URL printed (Ctrl-C stops it). `npm run demo -- --exit` stops after the
-// walkthrough (for CI). Everything lives in ./.demo; delete it to start over.
+// `npm run demo`: the whole loop on the embedded default. Generates CloudTrail logs, starts the demo stand-ins
+// for EC2/STS, Kio and Pier One (scripts/demo-stand-ins.mjs: local servers, not the real systems) and a local
+// server on SQLite (no auth, loopback only) whose config has them looked up, ingests the logs with enrichment,
+// lists violations and lifecycles with the CLI, resolves some, and leaves the server running with its URL printed
+// (Ctrl-C stops it). `npm run demo -- --exit` stops after the walkthrough (for CI). Everything lives in ./.demo;
+// delete it to start over.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { IMAGES } from './demo-world.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -22,6 +25,8 @@ const dir = args.dir ?? join(root, '.demo');
 const bin = join(root, 'dist/bin/fullstop.js');
 const logs = join(dir, 'logs');
 const db = `sqlite:${join(dir, 'fullstop.db')}`;
+const config = join(dir, 'fullstop.yaml');
+const accounts = '111111111111,111212121212,111313131313';
 
 const say = (text) =>
   process.stderr.write(
@@ -54,14 +59,34 @@ function capture(commandArgs, env) {
   return result.stdout;
 }
 
+/**
+ * Starts the demo stand-ins in a process of their own (this one blocks while a command runs) and resolves with
+ * the environment that points the AWS SDK at them; they write the config file that points fullstop at them.
+ */
+function startStandIns() {
+  const standIns = spawn(
+    process.execPath,
+    [join(root, 'scripts/demo-stand-ins.mjs'), '--accounts', accounts, '--config-out', config],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    standIns.on('exit', (code) => reject(new Error(`the demo stand-ins exited with ${code}`)));
+    createInterface({ input: standIns.stdout }).once('line', (line) => {
+      const { aws, kio, pierone, env } = JSON.parse(line);
+      resolve({ standIns, env, urls: { aws, kio, pierone } });
+    });
+  });
+}
+
 /** Starts `fullstop server` and resolves with its URL, read from the server's first log line. */
-function startServer() {
+function startServer(awsEnv) {
   const server = spawn(
     process.execPath,
-    [bin, 'server', '--no-auth', '--host', '127.0.0.1', '--port', args.port, '--db', db],
+    [bin, 'server', '--no-auth', '--host', '127.0.0.1', '--port', args.port, '--db', db, '--config', config],
     {
+      // Warnings only: the rules that are off, look-up failures, errors.
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, FULLSTOP_LOG_LEVEL: 'info' },
+      env: { ...process.env, ...awsEnv, FULLSTOP_LOG_LEVEL: 'info' },
     },
   );
   return new Promise((resolve, reject) => {
@@ -95,9 +120,18 @@ async function main() {
     ]);
   }
 
-  say('Starting the fullstop server on SQLite (no auth, loopback only)');
-  const { server, url } = await startServer();
-  const stop = () => server.kill('SIGTERM');
+  say('Starting the demo stand-ins for EC2/STS, Kio and Pier One (local servers, not the real systems)');
+  const { standIns, env: awsEnv, urls } = await startStandIns();
+  process.stderr.write(`EC2/STS ${urls.aws}  Kio ${urls.kio}  Pier One ${urls.pierone}\n`);
+  say('Starting the fullstop server on SQLite (no auth, loopback only), looking facts up in the stand-ins');
+  const { server, url } = await startServer(awsEnv).catch((error) => {
+    standIns.kill('SIGTERM');
+    throw error;
+  });
+  const stop = () => {
+    server.kill('SIGTERM');
+    standIns.kill('SIGTERM');
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const cli = {
@@ -106,12 +140,54 @@ async function main() {
     FULLSTOP_TOKEN: 'demo-token-not-checked-with-no-auth',
   };
   try {
-    say(`Ingesting the logs (fullstop ingest, into the server's database)`);
-    run(process.execPath, [bin, 'ingest', logs, '--db', db]);
+    say(`Ingesting the logs with enrichment (fullstop ingest --config, into the server's database)`);
+    run(process.execPath, [bin, 'ingest', logs, '--db', db, '--config', config], awsEnv);
 
-    const accounts = '111111111111,111212121212,111313131313';
     say('Listing open violations (fullstop list-violations)');
     run(process.execPath, [bin, 'list-violations', '--accounts', accounts, '--since', '1d', '--limit', '10'], cli);
+
+    const unapproved = IMAGES['ami-0b0b0b0b0b0b0b0b0'].name;
+    say('Instances launched from an unapproved AMI (enrichment looked the AMI up in EC2)');
+    run(
+      process.execPath,
+      [bin, 'list-violations', '--accounts', accounts, '-t', 'WRONG_AMI', '-m', `ami_name=${unapproved}`, '-l', '5'],
+      cli,
+    );
+    say("Violations of the application kio, versions 1.0 and 1.1 (from the instances' Taupage user data)");
+    run(
+      process.execPath,
+      [
+        bin,
+        'list-violations',
+        '--accounts',
+        accounts,
+        '--applications',
+        'kio',
+        '--application-versions',
+        '1.0,1.1',
+        '-l',
+        '5',
+      ],
+      cli,
+    );
+    say('When kio 1.1 ran: its lifecycle (fullstop lifecycle)');
+    run(process.execPath, [bin, 'lifecycle', 'kio', '1.1', '-l', '5'], cli);
+    say('Resolving the WRONG_AMI violations of that AMI with a comment');
+    run(
+      process.execPath,
+      [
+        bin,
+        'resolve-violations',
+        '--accounts',
+        accounts,
+        '-t',
+        'WRONG_AMI',
+        '-m',
+        `ami_name=${unapproved}`,
+        'demo: Ubuntu build hosts, approved by security (SEC-42)',
+      ],
+      cli,
+    );
 
     const [first] = JSON.parse(
       capture(
@@ -139,13 +215,15 @@ async function main() {
 
   if (args.exit) {
     stop();
-    await new Promise((resolve) => server.on('exit', resolve));
+    await Promise.all([server, standIns].map((child) => new Promise((resolve) => child.on('exit', resolve))));
     say('Demo complete');
     return;
   }
   say(`The server keeps running at ${url} (Ctrl-C stops it). Try:`);
   process.stderr.write(
-    `  FULLSTOP_URL=${url} FULLSTOP_TOKEN=x node dist/bin/fullstop.js list-violations --accounts 111111111111 -t WRONG_REGION\n  curl ${url}/api/violation-types\n`,
+    `  FULLSTOP_URL=${url} FULLSTOP_TOKEN=x node dist/bin/fullstop.js list-violations --accounts 111111111111 -t WRONG_REGION\n` +
+      `  FULLSTOP_URL=${url} FULLSTOP_TOKEN=x node dist/bin/fullstop.js lifecycle shop\n` +
+      `  curl ${url}/api/violation-types ${url}/health\n`,
   );
   await new Promise((resolve) => server.on('exit', resolve));
 }

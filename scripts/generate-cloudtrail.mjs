@@ -3,14 +3,18 @@
 // benchmarks, plus `.manifest.json` (hidden, so ingesting the folder skips it) with the violations fullstop's default rules must find in them.
 //
 //   node scripts/generate-cloudtrail.mjs --out DIR [--records 20000] [--accounts 3] [--regions a,b,c]
-//        [--violations 0.02] [--per-file 150] [--seed 1] [--start 2024-05-01T00:00:00Z]
+//        [--violations 0.02] [--run-instances 0] [--per-file 150] [--seed 1] [--start 2024-05-01T00:00:00Z]
 //
 // The benign mix follows a real account's (mostly Describe*/Get*/List*, KMS and SSM reads, a few writes);
-// a share of events (--violations) is drawn from the violating kinds below.
+// a share of events (--violations) is drawn from the violating kinds below, and a share (--run-instances, for
+// the enrichment benchmark) is instances launched in allowed regions. Launched instances run the AMIs of
+// scripts/demo-world.mjs (Taupage, approved, unapproved) and their Taupage user data names its applications; the
+// demo stand-ins answer for every one of them (the choice follows from the instance id).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
+import { imageOf } from './demo-world.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,6 +23,7 @@ const { values: args } = parseArgs({
     accounts: { type: 'string', default: '3' },
     regions: { type: 'string', default: 'eu-central-1,eu-west-1,us-east-1' },
     violations: { type: 'string', default: '0.02' },
+    'run-instances': { type: 'string', default: '0' },
     'per-file': { type: 'string', default: '150' },
     seed: { type: 'string', default: '1' },
     start: { type: 'string', default: '2024-05-01T00:00:00Z' },
@@ -34,6 +39,7 @@ if (!args.out) fail('--out DIR is required');
 const total = Number(args.records);
 const accountCount = Number(args.accounts);
 const share = Number(args.violations);
+const launches = Number(args['run-instances']);
 const perFile = Number(args['per-file']);
 const regions = args.regions
   .split(',')
@@ -43,6 +49,7 @@ const start = Date.parse(args.start);
 if (!Number.isInteger(total) || total < 1) fail('--records must be a positive integer');
 if (!Number.isInteger(accountCount) || accountCount < 1 || accountCount > 99) fail('--accounts must be 1-99');
 if (!(share >= 0 && share <= 1)) fail('--violations must be a share from 0 to 1');
+if (!(launches >= 0 && launches <= 1 - share)) fail('--run-instances must be a share from 0 to 1 - --violations');
 if (!Number.isInteger(perFile) || perFile < 1) fail('--per-file must be a positive integer');
 if (regions.length === 0) fail('--regions needs at least one region');
 if (Number.isNaN(start)) fail('--start must be an ISO date-time');
@@ -99,22 +106,24 @@ function identity(account) {
   };
 }
 
-const instance = (extra = {}) => ({
-  instancesSet: {
-    items: [
-      {
-        instanceId: `i-${hex(17)}`,
-        imageId: `ami-${hex(17)}`,
-        instanceState: { code: 0, name: 'pending' },
-        instanceType: 't3.micro',
-        launchTime: start,
-        privateIpAddress: '10.0.1.10',
-        groupSet: { items: [{ groupId: `sg-${hex(17)}` }] },
-        ...extra,
-      },
-    ],
-  },
-});
+function instance(extra = {}) {
+  const instanceId = `i-${hex(17)}`;
+  return {
+    instancesSet: {
+      items: [
+        {
+          instanceId,
+          imageId: imageOf(instanceId),
+          instanceState: { code: 0, name: 'pending' },
+          instanceType: 't3.micro',
+          privateIpAddress: '10.0.1.10',
+          groupSet: { items: [{ groupId: `sg-${hex(17)}` }] },
+          ...extra,
+        },
+      ],
+    },
+  };
+}
 
 // [eventSource, eventName, weight, (ctx) => ({ requestParameters, responseElements, region?, userIdentity?, additionalEventData? })]
 const BENIGN = [
@@ -327,15 +336,26 @@ function record(account, region, time) {
   const ctx = { account };
   let fields;
   let type;
-  if (random() < share) {
+  const draw = random();
+  if (draw < share) {
     const [violationType, , make] = violating();
     type = violationType;
     fields = make(ctx);
+  } else if (draw < share + launches) {
+    fields = {
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      region: pick([...ALLOWED]),
+      requestParameters: { instanceType: 't3.micro' },
+      responseElements: instance(),
+    };
   } else {
     const [eventSource, eventName, , make] = benign();
     fields = { eventSource, eventName, ...make(ctx) };
   }
   const awsRegion = fields.region ?? region;
+  // Instances launch when their RunInstances call is made (the lifecycle records date RunInstances by it).
+  for (const item of fields.responseElements?.instancesSet?.items ?? []) item.launchTime = time;
   if (type === 'WRONG_REGION' && ALLOWED.has(awsRegion)) type = undefined;
   return {
     type,

@@ -18,6 +18,7 @@ import * as exportCommand from './commands/export.js';
 import * as help from './commands/help.js';
 import * as importCommand from './commands/import.js';
 import * as ingest from './commands/ingest.js';
+import * as lifecycle from './commands/lifecycle.js';
 import * as listViolations from './commands/list-violations.js';
 import * as migrate from './commands/migrate.js';
 import * as resolveViolations from './commands/resolve-violations/index.js';
@@ -58,6 +59,7 @@ const COMMANDS: Register[] = [
   count.register,
   watch.register,
   rules.register,
+  lifecycle.register,
   // `server`, `ingest`, `migrate`, `export` and `import` reach the server code through one dynamic import() in
   // their actions, so the other commands never load it.
   server.register,

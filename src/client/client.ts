@@ -11,13 +11,21 @@ import type {
 } from '../shared/violation.js';
 import { ApiError, InvalidResponseError, OutcomeUnknownError } from './errors.js';
 import { createHttp, type HttpOptions, type Query } from './http.js';
-import { parseJson, toBatchOutcomes, toViolation, toViolationPage, toViolationType } from './normalize.js';
+import {
+  parseJson,
+  toBatchOutcomes,
+  toLifecyclePage,
+  toViolation,
+  toViolationPage,
+  toViolationType,
+} from './normalize.js';
 import {
   toCountsByAccountAndType,
   toCountsByAppVersionAndType,
   toWhitelistingRule,
   toWhitelistingRules,
 } from './normalize-rules.js';
+import type { Lifecycle } from '../shared/lifecycle.js';
 
 /** Query parameters of `GET /api/violations`, as the original server takes them; names are the wire names. */
 export interface ViolationQuery {
@@ -56,6 +64,14 @@ export interface CountQuery {
 
 export type ClientOptions = HttpOptions;
 
+export interface LifecycleQuery {
+  application: string;
+  version?: string | undefined;
+  page?: number;
+  size?: number;
+  sort?: string;
+}
+
 export interface FullstopClient {
   listViolations(query: ViolationQuery): Promise<Page<Violation>>;
   getViolation(id: number): Promise<Violation>;
@@ -88,6 +104,11 @@ export interface FullstopClient {
   replaceWhitelistingRule(id: number, rule: WhitelistingRuleInput): Promise<WhitelistingRule>;
   /** Moves the rule's expiry to `at` (the server's default: a minute from now); both must lie in the future. */
   expireWhitelistingRule(id: number, at?: Date): Promise<void>;
+  /**
+   * One page of an application's lifecycle records (`GET /api/lifecycles/applications/{name}/versions[/{version}]`),
+   * of all its versions or of one; `sort` as Spring takes it: `created,desc`, or `created,id,desc` for both.
+   */
+  listLifecycles(query: LifecycleQuery): Promise<Page<Lifecycle>>;
   /** Closes the connections once in-flight requests are done; the client is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -204,6 +225,13 @@ export function createClient(options: ClientOptions): FullstopClient {
     async expireWhitelistingRule(id, at) {
       const query = at ? { expiryDate: at.toISOString() } : {};
       await http.send({ method: 'DELETE', path: `${RULES_PATH}/${id}`, query });
+    },
+    async listLifecycles({ application, version, page, size, sort }) {
+      const path = `/api/lifecycles/applications/${encodeURIComponent(application)}/versions${
+        version === undefined ? '' : `/${encodeURIComponent(version)}`
+      }`;
+      const res = await http.send({ method: 'GET', path, query: { page, size, sort } });
+      return toLifecyclePage(parseJson(res.text, 'the lifecycle list', res.request));
     },
     close: () => http.close(),
   };

@@ -4,6 +4,7 @@
  */
 import type { BatchResolutionOutcome, BatchResolutionStatus } from '../shared/resolution-batch.js';
 import type { Page, Violation, ViolationType } from '../shared/violation.js';
+import type { Lifecycle } from '../shared/lifecycle.js';
 import { InvalidResponseError, type RequestInfo } from './errors.js';
 
 type Json = Record<string, unknown>;
@@ -99,11 +100,36 @@ export function toViolation(value: unknown): Violation {
 
 /** Normalises a Spring page envelope; a bare array is read as one last page. */
 export function toViolationPage(value: unknown): Page<Violation> {
+  return toPage(value, toViolation);
+}
+
+/** Normalises one lifecycle record (the original's LifecylceDTO); dates may come as ISO strings or epoch millis. */
+export function toLifecycle(value: unknown): Lifecycle {
+  if (!isObject(value)) throw new InvalidResponseError('the server sent a lifecycle record that is not an object');
+  return {
+    application: str(value.application),
+    version: str(value.version),
+    event_date: date(value.event_date),
+    image_id: str(value.image_id),
+    image_name: str(value.image_name),
+    region: str(value.region),
+    instance_boot_time: date(value.instance_boot_time),
+    event_type: str(value.event_type),
+    instance_id: str(value.instance_id),
+    created: date(value.created),
+  };
+}
+
+export function toLifecyclePage(value: unknown): Page<Lifecycle> {
+  return toPage(value, toLifecycle);
+}
+
+function toPage<T>(value: unknown, item: (value: unknown) => T): Page<T> {
   const body: Json = Array.isArray(value) ? { content: value, last: true } : isObject(value) ? value : {};
   if (!Array.isArray(body.content)) {
     throw new InvalidResponseError('the server sent a page without a "content" list');
   }
-  const content = body.content.map(toViolation);
+  const content = body.content.map(item);
   const size = int(body.size) ?? content.length;
   const number = int(body.number) ?? 0;
   const totalPages = int(body.total_pages) ?? number + 1;
@@ -116,7 +142,7 @@ export function toViolationPage(value: unknown): Page<Violation> {
     number_of_elements: int(body.number_of_elements) ?? content.length,
     first: typeof body.first === 'boolean' ? body.first : number === 0,
     last: typeof body.last === 'boolean' ? body.last : number + 1 >= totalPages,
-    sort: Array.isArray(body.sort) ? (body.sort as Page<Violation>['sort']) : [],
+    sort: Array.isArray(body.sort) ? (body.sort as Page<T>['sort']) : [],
   };
 }
 

@@ -109,6 +109,12 @@ export async function runServer(flags: ServerFlags, env: Env): Promise<void> {
     { url: server.url, db: options.db, auth: options.noAuth ? 'none' : 'bearer' },
     'fullstop server listening',
   );
+  const { startServerEnrichment } = await import('./enrich/serve.js');
+  const enrichment = await startServerEnrichment({
+    config: options.config,
+    store: server.store,
+    logger: server.app.log,
+  });
   const { startServerIngest } = await import('./ingest/serve.js');
   const ingest = await startServerIngest({
     flags: flags.ingest ?? [],
@@ -116,7 +122,9 @@ export async function runServer(flags: ServerFlags, env: Env): Promise<void> {
     store: server.store,
     logger: server.app.log,
     env,
+    stage: enrichment.stage,
   }).catch(async (error: unknown) => {
+    await enrichment.stop();
     await server.close();
     throw error;
   });
@@ -125,7 +133,10 @@ export async function runServer(flags: ServerFlags, env: Env): Promise<void> {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       server.app.log.info({ signal }, 'shutting down');
-      (ingest ? ingest.stop() : Promise.resolve()).then(() => server.close()).then(resolve, reject);
+      (ingest ? ingest.stop() : Promise.resolve())
+        .then(() => enrichment.stop())
+        .then(() => server.close())
+        .then(resolve, reject);
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);

@@ -3,6 +3,7 @@
  * HTTP server on a random loopback port that logs every call and can be told to answer slowly or fail (a status,
  * an error code) for the next calls of an operation. Plain module without test-runner imports: the demo uses it.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { text } from 'node:stream/consumers';
@@ -56,6 +57,8 @@ export async function startStandIn(
   const faults: Array<{ operation: string; fault: Fault; remaining: number }> = [];
   const log: Call[] = [];
   const closing = new AbortController();
+  // Every slow answer waits on this signal: hundreds at once under load, which is no leak.
+  setMaxListeners(0, closing.signal);
 
   const takeFault = (operation: string): Fault | undefined => {
     const index = faults.findIndex((f) => f.operation === operation || f.operation === '*');

@@ -84,6 +84,7 @@ describe('reading CloudTrail files', () => {
       ruleErrors: 0,
       ruleErrorSamples: [],
       drafts: [],
+      deferred: [],
     });
   });
 

@@ -38,7 +38,7 @@ describe('streaming reader limits', () => {
   ];
   for (const [shape, text] of files) {
     it(`skips a record over the limit as bad and keeps the others (${shape})`, async () => {
-      const result = await parseStream(chunked(Buffer.from(text)), evaluate, limits);
+      const result = await parseStream(chunked(Buffer.from(text)), evaluate, undefined, limits);
       expect(result).toMatchObject({ records: 2, badRecords: 1 });
       expect(result.drafts.map((d) => d.eventId)).toEqual(['a', 'b']);
       // Under the default limits the same record is kept.
@@ -48,7 +48,7 @@ describe('streaming reader limits', () => {
 
   it('counts blanks past the limit inside the array as one bad record, not as memory', async () => {
     const text = `{"Records":[${JSON.stringify(record('a'))},${' '.repeat(5000)}${JSON.stringify(record('b'))}]}`;
-    expect(await parseStream(chunked(Buffer.from(text)), evaluate, limits)).toMatchObject({
+    expect(await parseStream(chunked(Buffer.from(text)), evaluate, undefined, limits)).toMatchObject({
       records: 1,
       badRecords: 1,
     });
@@ -56,10 +56,10 @@ describe('streaming reader limits', () => {
 
   it('fails a file that yields more text than the limit, plain or gzipped', async () => {
     const text = `{"Records":[${JSON.stringify(record('a'))},${' '.repeat(100_000)}]}`;
-    await expect(parseStream(chunked(Buffer.from(text)), evaluate, limits)).rejects.toThrow(
+    await expect(parseStream(chunked(Buffer.from(text)), evaluate, undefined, limits)).rejects.toThrow(
       new CloudTrailFormatError('too large: more than 0.0625 MiB of text'),
     );
-    await expect(parseStream(Readable.from([gzipSync(text)]), evaluate, limits)).rejects.toThrow(
+    await expect(parseStream(Readable.from([gzipSync(text)]), evaluate, undefined, limits)).rejects.toThrow(
       /^too large: more than .* of text once decompressed \(a gzip bomb\?\)$/,
     );
     expect(STREAM_LIMITS).toEqual({ maxTextBytes: 1024 ** 3, maxRecordBytes: 8 * 1024 ** 2 });
@@ -67,7 +67,7 @@ describe('streaming reader limits', () => {
 
   it('reads NDJSON lines across chunks, with a BOM, blank lines and a broken line', async () => {
     const text = `\uFEFF${JSON.stringify(record('a'))}\r\n\n{"eventID": "cut\n${JSON.stringify({ Records: [record('b'), record('c')] })}\n`;
-    const result = await parseStream(chunked(Buffer.from(text)), evaluate, limits);
+    const result = await parseStream(chunked(Buffer.from(text)), evaluate, undefined, limits);
     expect(result).toMatchObject({ records: 3, badRecords: 1 });
     expect(result.drafts.map((d) => d.eventId)).toEqual(['a', 'b', 'c']);
   });

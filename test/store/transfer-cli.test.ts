@@ -79,7 +79,7 @@ describe('fullstop migrate, export and import (SQLite)', () => {
     const exported = await runCli(['export', '--db', from]);
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stderr).toMatch(
-      /^exported 36 records: 33 violation_type, 1 rule, 0 app_version, 2 violation, 0 processed_file, 0 ingest_failure\n$/,
+      /^exported 36 records: 33 violation_type, 1 rule, 0 app_version, 2 violation, 0 lifecycle, 0 processed_file, 0 ingest_failure, 0 pending_evaluation\n$/,
     );
     const file = join(dir, 'export.ndjson');
     writeFileSync(file, exported.stdout);

@@ -70,6 +70,40 @@ async function original(): Promise<string> {
       { source: 's3://bucket/prefix', key: 'k1.json.gz', fingerprint: '"etag"', records: 20, badRecords: 2 },
       [draft('f', { accountId: '333333333333' }), draft('g', { accountId: '333333333333', type: 'WRONG_AMI' })],
     );
+    await store.commitFiles([
+      {
+        file: { source: 'file:///logs', key: 'run.json', fingerprint: '9:9', records: 1, badRecords: 0 },
+        drafts: [],
+        lifecycles: [
+          {
+            eventType: 'RunInstances',
+            eventId: 'run-1',
+            eventDate: '2016-02-28T10:00:00.000Z',
+            accountId: '333333333333',
+            region: 'eu-west-1',
+            instanceId: 'i-run',
+            imageId: 'ami-1',
+            imageName: null,
+            applicationId: 'kio',
+            applicationVersion: '1.0',
+          },
+        ],
+        pending: [
+          {
+            eventId: 'run-2',
+            accountId: '333333333333',
+            region: 'eu-west-1',
+            event: '{"eventID":"run-2","note":"ünï \\"q\\""}',
+            source: 'file:///logs',
+            key: 'run.json',
+            configFingerprint: 'abc',
+            lastError: 'kio: HTTP 503',
+            retryable: true,
+            delayMs: 30_000,
+          },
+        ],
+      },
+    ]);
     await store.recordIngestFailure({
       source: 'file:///logs',
       key: 'broken.json',
@@ -122,8 +156,10 @@ describe('export and import between SQLite stores', () => {
       violation: 8,
       rule: 3,
       app_version: 2,
-      processed_file: 1,
+      lifecycle: 1,
+      processed_file: 2,
       ingest_failure: 1,
+      pending_evaluation: 1,
     });
     expect(first.inserted.violation_type + first.updated.violation_type).toBe(33);
     expect(sqliteRows(to)).toEqual(sqliteRows(from));

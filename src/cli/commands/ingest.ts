@@ -16,6 +16,7 @@ export interface IngestCommandOptions {
   until?: Date;
   endpointUrl?: string;
   workers?: number;
+  retryWait?: number;
   output: 'text' | 'json';
 }
 
@@ -23,18 +24,29 @@ const EXAMPLES = `
 Sources: a local file or folder (walked recursively; *.json, *.gz, *.jsonl, *.ndjson), s3://bucket/prefix or
 sqs://QUEUE_URL. Files already ingested (same source, key and size/mtime or ETag) are skipped.
 
+With a config file whose \`enrichment\` section sets up look-ups (AWS, the application and artifact registries),
+records that need them are enriched. A record whose look-ups fail (a registry down, throttling) is stored as a
+pending evaluation and retried with backoff: at the start of the next run, before this one ends (--retry-wait),
+and by a running \`fullstop server\` with the same config. The rules that are off with the config are listed first.
+
 Exit status: 0 when every file was ingested, 1 when some could not be read (after ingesting all the others).
 
 Examples:
   $ fullstop ingest ./AWSLogs
   $ fullstop ingest s3://my-trail-bucket --accounts 123456789012 --since 7d --db sqlite:./fullstop.db
-  $ fullstop ingest s3://logs --endpoint-url http://127.0.0.1:9000 -o json`;
+  $ fullstop ingest s3://logs --endpoint-url http://127.0.0.1:9000 -o json
+  $ fullstop ingest ./AWSLogs --config fullstop.yaml --retry-wait 120`;
 
 function summaryLines(s: IngestSummary): string[] {
   return [
     `files       ${s.files} (${s.filesIngested} ingested, ${s.filesAlreadyIngested} already ingested, ${s.filesFailed} failed)`,
     `records     ${s.records} (${s.badRecords} bad records skipped, ${s.ruleErrors} rule errors)`,
     `violations  ${s.violationsNew} new (${s.duplicatesSkipped} duplicates skipped)`,
+    ...(s.enrichmentEvents + s.enrichmentRetried + s.enrichmentPending > 0
+      ? [
+          `enrichment  ${s.enrichmentEvents} records looked up (${s.enrichmentFailed} failed), ${s.enrichmentRetried} retried, ${s.enrichmentPending} pending`,
+        ]
+      : []),
   ];
 }
 
@@ -49,14 +61,24 @@ function summaryJson(s: IngestSummary) {
     rule_errors: s.ruleErrors,
     violations_new: s.violationsNew,
     duplicates_skipped: s.duplicatesSkipped,
+    enrichment_events: s.enrichmentEvents,
+    enrichment_failed: s.enrichmentFailed,
+    enrichment_retried: s.enrichmentRetried,
+    // Pending evaluations left in the store after the run (of this run and earlier ones).
+    enrichment_pending: s.enrichmentPending,
     // The newest 100 failures; files_failed counts them all.
     failures: s.failures,
   };
 }
 
-/** What to tell about one file: its failure, and the rules that threw on its events. */
-function problemLines(o: FileOutcome): string[] {
+/** What to tell about one file: its failure, its records whose look-ups failed, and the rules that threw. */
+function problemLines(o: FileOutcome, showPending: boolean): string[] {
   const lines = o.status === 'failed' ? [`failed: ${o.source} ${o.key}: ${o.reason ?? ''}`] : [];
+  const pending = o.enrichment?.pending ?? 0;
+  if (pending > 0 && showPending)
+    lines.push(
+      `look-ups failed: ${o.source} ${o.key}: ${pending} record(s) pending, to be retried: ${o.enrichment?.firstError ?? ''}`,
+    );
   if (o.ruleErrors === undefined) return lines;
   for (const e of o.ruleErrors.samples)
     lines.push(`rule error: ${o.source} ${o.key}: ${e.rule} threw on event ${e.eventId}: ${e.message}`);
@@ -65,11 +87,23 @@ function problemLines(o: FileOutcome): string[] {
   return lines;
 }
 
-function printFailure(ctx: Context, o: FileOutcome): void {
-  for (const line of problemLines(o)) ctx.io.err(line);
+/** An outage fails look-ups of every file: the first files are named, the summary counts the rest. */
+const PENDING_FILES_SHOWN = 10;
+
+/** The lines of one file's problems, naming at most PENDING_FILES_SHOWN files with failed look-ups per run. */
+function problemPrinter(): (o: FileOutcome) => string[] {
+  let shown = 0;
+  return (o) => {
+    const pending = (o.enrichment?.pending ?? 0) > 0;
+    const lines = problemLines(o, pending && shown < PENDING_FILES_SHOWN);
+    if (pending && ++shown === PENDING_FILES_SHOWN + 1)
+      lines.push('look-ups failed: further files not listed (see the summary)');
+    return lines;
+  };
 }
 
-const hasProblem = (o: FileOutcome) => o.status === 'failed' || o.ruleErrors !== undefined;
+const hasProblem = (o: FileOutcome) =>
+  o.status === 'failed' || o.ruleErrors !== undefined || (o.enrichment?.pending ?? 0) > 0;
 
 /** A progress bar on a terminal's stderr; failures are printed as they happen, or after the bar is gone. */
 async function progressReporter(
@@ -80,12 +114,18 @@ async function progressReporter(
     'ingesting {value}/{total} files | {records} records | {violations} new violations',
     { records: 0, violations: 0 },
   );
+  const lines = problemPrinter();
   if (bar === undefined) {
-    return { onFile: (_s, o) => hasProblem(o) && printFailure(ctx, o), stop: () => {} };
+    return {
+      onFile: (_s, o) => {
+        if (hasProblem(o)) for (const line of lines(o)) ctx.io.err(line);
+      },
+      stop: () => {},
+    };
   }
   return {
     onFile(s, o) {
-      for (const line of problemLines(o)) bar.hold(line);
+      for (const line of lines(o)) bar.hold(line);
       bar.update(s.filesIngested + s.filesAlreadyIngested + s.filesFailed, s.files, {
         records: s.records,
         violations: s.violationsNew,
@@ -122,8 +162,13 @@ export async function ingest(
       ...(opts.config !== undefined ? { configFile: opts.config } : {}),
       ...(opts.endpointUrl !== undefined ? { endpointUrl: opts.endpointUrl } : {}),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.retryWait !== undefined ? { retryWaitSeconds: opts.retryWait } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(onFile ? { onFile } : {}),
+      onStart: ({ rulesOff, configFile }) => {
+        // Without a config file nothing is configured, and the README says which rules need what.
+        if (configFile !== undefined) for (const line of rulesOff) ctx.io.err(line);
+      },
     });
   } catch (error) {
     if (error instanceof run.IngestSetupError) throw new UsageError(error.message);
@@ -183,6 +228,12 @@ export function register(program: Command, ctx: Context): void {
         integer(0, 64),
       ),
     )
+    .addOption(
+      new Option(
+        '--retry-wait <seconds>',
+        'before ending, wait this long for records whose look-ups failed to be retried (0: retry those due, no waiting; default 30)',
+      ).argParser(integer(0, 86_400)),
+    )
     .addOption(new Option('-o, --output <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (sources: string[], opts: IngestCommandOptions) => {
@@ -203,6 +254,10 @@ export function register(program: Command, ctx: Context): void {
       if (summary.ruleErrors > 0)
         ctx.io.err(
           `${summary.ruleErrors} rule error(s): a detection rule threw on the records listed above; they were stored without that rule's violations (please report it)`,
+        );
+      if (summary.enrichmentPending > 0)
+        ctx.io.err(
+          `${summary.enrichmentPending} record(s) await a retry of their look-ups: the next fullstop ingest or a running fullstop server with the same enrichment config evaluates them`,
         );
       if (ctx.signal?.aborted)
         throw new InterruptedError('interrupted: files not yet committed will be ingested by the next run');

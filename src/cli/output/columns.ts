@@ -6,7 +6,7 @@ import { formatMetaInfo, formatMetaInfoField } from './meta-info.js';
 import type { Column, TextStyle } from './render.js';
 
 /** `3 hours ago` on a terminal, the ISO timestamp otherwise. */
-function timeText(iso: string | null, style: TextStyle): string {
+export function timeText(iso: string | null, style: TextStyle): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (!style.relativeTime || Number.isNaN(date.getTime())) return iso;

@@ -48,8 +48,17 @@ export function cachedLookup<A, V>(context: LookupContext, spec: LookupSpec<A, V
     const failure = { system: spec.system(args), lookup: spec.lookup, key: spec.key(args) };
     return context.limit(() =>
       context.breakers.fire(failure, async () => {
-        const timeout = AbortSignal.timeout(context.timeoutMs);
-        const signal = AbortSignal.any([cacheSignal, timeout]);
+        // One controller aborted by the timeout or by the cache (AbortSignal.timeout and AbortSignal.any cost
+        // several times more, and this runs once per look-up).
+        const controller = new AbortController();
+        const { signal } = controller;
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort(new DOMException(`no answer within ${context.timeoutMs} ms`, 'TimeoutError'));
+        }, context.timeoutMs);
+        const onCacheAbort = () => controller.abort(cacheSignal.reason);
+        cacheSignal.addEventListener('abort', onCacheAbort, { once: true });
         let onAbort: (() => void) | undefined;
         // Also stop waiting for a call that does not honour its signal.
         const aborted = new Promise<never>((_, reject) => {
@@ -60,7 +69,7 @@ export function cachedLookup<A, V>(context: LookupContext, spec: LookupSpec<A, V
           return await Promise.race([spec.fetch(args, signal), aborted]);
         } catch (error) {
           if (error instanceof LookupFailedError) throw error;
-          if (timeout.aborted)
+          if (timedOut)
             throw new LookupFailedError({ ...failure, retryable: true }, `no answer within ${context.timeoutMs} ms`, {
               cause: error,
             });
@@ -68,6 +77,8 @@ export function cachedLookup<A, V>(context: LookupContext, spec: LookupSpec<A, V
             cause: error,
           });
         } finally {
+          clearTimeout(timer);
+          cacheSignal.removeEventListener('abort', onCacheAbort);
           signal.removeEventListener('abort', onAbort!);
         }
       }),
@@ -84,8 +95,16 @@ export function cachedLookup<A, V>(context: LookupContext, spec: LookupSpec<A, V
 
   return {
     async get(args) {
-      const box = await cache.fetch(spec.key(args), { context: { args } });
-      return box!.value;
+      try {
+        const box = await cache.fetch(spec.key(args), { context: { args } });
+        return box!.value;
+      } catch (error) {
+        if (error instanceof LookupFailedError) throw error;
+        // The cache dropped the look-up while it ran (evicted by more look-ups at once than it holds entries):
+        // asking again later answers.
+        const failure = { system: spec.system(args), lookup: spec.lookup, key: spec.key(args), retryable: true };
+        throw new LookupFailedError(failure, message(error), { cause: error });
+      }
     },
     clear: () => cache.clear(),
   };

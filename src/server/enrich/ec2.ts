@@ -5,9 +5,8 @@
  * after their last use (AmiProviderImpl, AmiIdProviderImpl, TaupageYamlProviderImpl).
  */
 import { gunzipSync } from 'node:zlib';
-import { DescribeImagesCommand, DescribeInstanceAttributeCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import type { AwsSessions } from './aws-sessions.js';
 import { awsRetryable, errorCode } from './aws-errors.js';
+import { items, text, type Ec2Query } from './ec2-query.js';
 import { cachedLookup, type LookupContext } from './cached-lookup.js';
 import type { AmiFacts } from './facts.js';
 
@@ -48,7 +47,7 @@ export function decodeUserData(base64: string): string {
   return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
 }
 
-export function ec2Lookups(context: LookupContext, sessions: AwsSessions): Ec2Lookups {
+export function ec2Lookups(context: LookupContext, ec2: Ec2Query): Ec2Lookups {
   const common = {
     system: (ref: InstanceRef) => `aws:${ref.account}`,
     key: (ref: InstanceRef) => `${ref.account}/${ref.region}/${ref.id}`,
@@ -59,38 +58,38 @@ export function ec2Lookups(context: LookupContext, sessions: AwsSessions): Ec2Lo
   const images = cachedLookup<InstanceRef, AmiFacts>(context, {
     ...common,
     lookup: 'DescribeImages',
-    async fetch({ account, region, id }, abortSignal) {
-      const answer = await orAbsent(
-        sessions.ec2(account, region).send(new DescribeImagesCommand({ ImageIds: [id] }), { abortSignal }),
-      );
-      const image = answer?.Images?.find((candidate) => candidate.ImageId === id) ?? answer?.Images?.[0];
-      return image ? { id, name: image.Name ?? '', ownerId: image.OwnerId ?? '' } : null;
+    async fetch({ account, region, id }, signal) {
+      const answer = await orAbsent(ec2.call(account, region, 'DescribeImages', { 'ImageId.1': id }, signal));
+      const images = items(answer?.['imagesSet']);
+      const image = images.find((candidate) => candidate['imageId'] === id) ?? images[0];
+      return image ? { id, name: text(image['name']) ?? '', ownerId: text(image['imageOwnerId']) ?? '' } : null;
     },
   });
   const instances = cachedLookup<InstanceRef, DescribedInstance>(context, {
     ...common,
     lookup: 'DescribeInstances',
-    async fetch({ account, region, id }, abortSignal) {
-      const answer = await orAbsent(
-        sessions.ec2(account, region).send(new DescribeInstancesCommand({ InstanceIds: [id] }), { abortSignal }),
-      );
-      const instance = answer?.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
+    async fetch({ account, region, id }, signal) {
+      const answer = await orAbsent(ec2.call(account, region, 'DescribeInstances', { 'InstanceId.1': id }, signal));
+      const instance = items(answer?.['reservationSet'])
+        .flatMap((reservation) => items(reservation['instancesSet']))
+        .find((candidate) => candidate['instanceId'] === id);
       if (instance === undefined) return null;
       const tags: Record<string, string> = {};
-      for (const tag of instance.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
-      return { imageId: instance.ImageId ?? null, tags };
+      for (const tag of items(instance['tagSet'])) {
+        const key = text(tag['key']);
+        if (key !== undefined) tags[key] = text(tag['value']) ?? '';
+      }
+      return { imageId: text(instance['imageId']) ?? null, tags };
     },
   });
   const userData = cachedLookup<InstanceRef, string>(context, {
     ...common,
     lookup: 'DescribeInstanceAttribute userData',
-    async fetch({ account, region, id }, abortSignal) {
+    async fetch({ account, region, id }, signal) {
       const answer = await orAbsent(
-        sessions
-          .ec2(account, region)
-          .send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'userData' }), { abortSignal }),
+        ec2.call(account, region, 'DescribeInstanceAttribute', { InstanceId: id, Attribute: 'userData' }, signal),
       );
-      const value = answer?.UserData?.Value;
+      const value = text((answer?.['userData'] as Record<string, unknown> | undefined)?.['value']);
       return value ? decodeUserData(value) : null;
     },
   });

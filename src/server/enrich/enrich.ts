@@ -4,9 +4,8 @@
  * through the providers' caches. Either everything needed was answered, or it throws EnrichmentFailedError
  * listing the failed look-ups, so no verdict is ever built on a failure.
  */
-import { indexRules, type RuleIndex } from '../rules/index.js';
 import { accountIdOf, nonBlank, type CloudTrailEvent } from '../rules/event.js';
-import { EC2_SOURCE, eventInstances, isTaupageAmi } from '../rules/instance-facts.js';
+import { eventInstances, isTaupageAmi } from '../rules/instance-facts.js';
 import { roleToCheck } from '../rules/modified-role-or-service.js';
 import { applicationOf } from './application.js';
 import { EnrichmentFailedError, LookupFailedError } from './errors.js';
@@ -19,32 +18,10 @@ import {
   type RoleFacts,
 } from './facts.js';
 import type { Providers } from './providers.js';
+import { factsWanted } from './plan.js';
 import { parseTaupageYaml } from './taupage.js';
 
-const INSTANCE_EVENTS = new Set(['RunInstances', 'StartInstances', 'StopInstances', 'TerminateInstances']);
-const indexes = new WeakMap<Providers, RuleIndex>();
-
-function rulesFor(providers: Providers): RuleIndex {
-  let index = indexes.get(providers);
-  if (index === undefined) indexes.set(providers, (index = indexRules(providers.config)));
-  return index;
-}
-
-/** What the event's active rules need, plus the AMI and application of EC2 instance events when AWS is on. */
-export function factsWanted(event: CloudTrailEvent, providers: Providers): Set<Fact> {
-  const wanted = new Set<Fact>(rulesFor(providers)(event).flatMap((rule) => rule.needs ?? []));
-  const instanceEvent =
-    event.eventSource === EC2_SOURCE && INSTANCE_EVENTS.has(event.eventName) && nonBlank(event.errorCode) === undefined;
-  if (instanceEvent && providers.ec2 !== undefined) {
-    wanted.add('image');
-    if (providers.config.taupage !== undefined) wanted.add('taupage');
-    if (providers.applicationTags?.id !== undefined) wanted.add('tags');
-  }
-  return wanted;
-}
-
-/** Whether `enrich()` would look anything up for the event (the others evaluate with no facts). */
-export const needsEnrichment = (event: CloudTrailEvent, providers: Providers) => factsWanted(event, providers).size > 0;
+export { factsWanted, needsEnrichment, type EnrichmentPlan } from './plan.js';
 
 interface Scope {
   providers: Providers;

@@ -19,12 +19,17 @@ describe('lifecycleRecords', () => {
     };
     const run = fixtureEvent('application-lifecycle--record-run');
     expect(lifecycleRecords({ event: run, facts })).toEqual([
-      { ...expected, eventType: 'RunInstances', eventDate: '2015-06-18T08:31:46.000Z' },
+      { ...expected, eventType: 'RunInstances', eventId: run.eventID, eventDate: '2015-06-18T08:31:46.000Z' },
     ]);
     for (const name of ['start', 'stop'] as const) {
       const event = fixtureEvent(`application-lifecycle--record-${name}`);
       expect(lifecycleRecords({ event, facts })).toEqual([
-        { ...expected, eventType: event.eventName, eventDate: new Date(event.eventTime!).toISOString() },
+        {
+          ...expected,
+          eventType: event.eventName,
+          eventId: event.eventID,
+          eventDate: new Date(event.eventTime!).toISOString(),
+        },
       ]);
     }
   });

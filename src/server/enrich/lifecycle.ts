@@ -12,6 +12,8 @@ export type LifecycleEventType = 'RunInstances' | 'StartInstances' | 'StopInstan
 
 export interface LifecycleRecord {
   eventType: LifecycleEventType;
+  /** The CloudTrail eventID: an event read twice records its instances once. */
+  eventId: string;
   /** ISO-8601 UTC. */
   eventDate: string;
   accountId: string;
@@ -50,6 +52,7 @@ export function lifecycleRecords({ event, facts }: EnrichedEvent): LifecycleReco
     return [
       {
         eventType,
+        eventId: event.eventID,
         eventDate,
         accountId,
         region: event.awsRegion,

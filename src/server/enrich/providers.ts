@@ -18,12 +18,14 @@ import {
   type EnrichmentConfig,
 } from './config-schema.js';
 import { ec2Lookups, type Ec2Lookups } from './ec2.js';
+import { createEc2Query } from './ec2-query.js';
 import { createJsonClient, type JsonClient } from './http-json.js';
 import { iamLookups, type IamLookups } from './iam.js';
 import { kioLookups, type KioLookups } from './kio.js';
 import { pieroneLookups, type PieroneLookups } from './pierone.js';
 import { policyTemplates, type PolicyTemplates } from './policy-templates.js';
 import { tokenSource } from './token.js';
+import { quietSdkNodeVersionNotice } from '../ingest/s3.js';
 
 export interface Providers {
   /** The rules configuration the look-ups serve (which rules run, which AMIs are Taupage AMIs). */
@@ -57,6 +59,7 @@ export function createProviders(
 ): Providers {
   const settings = enrichment ?? {};
   const env = options.env ?? process.env;
+  quietSdkNodeVersionNotice();
   const timeoutMs = (settings.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const breakers = new Breakers(options.breakers);
@@ -78,6 +81,9 @@ export function createProviders(
           options.sts,
         );
   const awsContext = context();
+  const ec2 =
+    sessions &&
+    createEc2Query({ credentials: (account) => sessions.credentials(account), connections: concurrency, env });
 
   const registries = settings.artifact_registries ?? [];
   const http: JsonClient | undefined =
@@ -97,7 +103,7 @@ export function createProviders(
   return {
     config,
     applicationTags: aws?.application_tags,
-    ...(sessions && { ec2: ec2Lookups(awsContext, sessions), iam: iamLookups(awsContext, sessions) }),
+    ...(sessions && ec2 && { ec2: ec2Lookups(awsContext, ec2), iam: iamLookups(awsContext, sessions) }),
     ...(http &&
       settings.application_registry && { kio: kioLookups(context(), http, settings.application_registry.url) }),
     ...(http && registries.length > 0 && { pierone: pieroneLookups(context(), http, registries) }),
@@ -106,7 +112,7 @@ export function createProviders(
     async close() {
       breakers.shutdown();
       sessions?.destroy();
-      await http?.close();
+      await Promise.all([http?.close(), ec2?.close()]);
     },
   };
 }

@@ -23,6 +23,7 @@ import { violationTypeRoutes } from './routes/violation-types.js';
 import { violationCountRoutes } from './routes/violation-count.js';
 import { whitelistingRuleRoutes } from './routes/whitelisting-rules.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { lifecycleRoutes } from './routes/lifecycles.js';
 import { packageVersion } from '../../shared/package-version.js';
 import { dropEmptyQueryValues } from './params.js';
 import { installCrossOriginPolicy } from './cross-origin.js';
@@ -89,7 +90,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   app.get('/api-docs', { schema: { hide: true } }, async () => app.swagger());
-  app.register(healthRoutes);
+  app.register(healthRoutes, { store: options.store });
 
   const deps: RouteDeps = {
     store: options.store,
@@ -116,6 +117,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await api.register(violationCountRoutes, deps);
       await api.register(whitelistingRuleRoutes, deps);
       await api.register(ingestRoutes, deps);
+      await api.register(lifecycleRoutes, deps);
     },
     { prefix: '/api' },
   );

@@ -3,7 +3,7 @@
  * booleans, ISO date-times with any fraction, and `sort=prop[,prop…][,asc|desc]` (fullstop-api.md §1.1).
  */
 import { Type } from '@sinclair/typebox';
-import { SORTABLE_PROPERTIES, type SortProperty, type SortSpec } from '../model.js';
+import { SORTABLE_PROPERTIES, type SortSpec } from '../model.js';
 import type { SortOrder } from '../../shared/violation.js';
 import { badRequest } from './errors.js';
 
@@ -144,7 +144,16 @@ const SORTABLE = new Set<string>(SORTABLE_PROPERTIES);
 
 /** Spring Data's `sort` parameter: each value is `prop[,prop…][,asc|desc]`; the direction applies to its properties. */
 export function parseSort(values: readonly string[] | undefined): SortSpec[] {
-  const specs: SortSpec[] = [];
+  return parseSortOf(values, SORTABLE_PROPERTIES, SORTABLE);
+}
+
+/** `parseSort` for another entity's properties. */
+export function parseSortOf<P extends string>(
+  values: readonly string[] | undefined,
+  properties: readonly P[],
+  known: ReadonlySet<string> = new Set(properties),
+): Array<{ property: P; direction: 'ASC' | 'DESC' }> {
+  const specs: Array<{ property: P; direction: 'ASC' | 'DESC' }> = [];
   for (const value of values ?? []) {
     const parts = value
       .split(',')
@@ -152,18 +161,18 @@ export function parseSort(values: readonly string[] | undefined): SortSpec[] {
       .filter((p) => p !== '');
     const last = parts.at(-1)?.toUpperCase();
     const direction = last === 'ASC' || last === 'DESC' ? last : 'ASC';
-    const properties = last === 'ASC' || last === 'DESC' ? parts.slice(0, -1) : parts;
-    for (const property of properties) {
-      if (!SORTABLE.has(property))
-        throw badRequest(`sort: unknown property '${property}'; sortable: ${SORTABLE_PROPERTIES.join(', ')}`);
-      specs.push({ property: property as SortProperty, direction });
+    const names = last === 'ASC' || last === 'DESC' ? parts.slice(0, -1) : parts;
+    for (const property of names) {
+      if (!known.has(property))
+        throw badRequest(`sort: unknown property '${property}'; sortable: ${properties.join(', ')}`);
+      specs.push({ property: property as P, direction });
     }
   }
   return specs;
 }
 
 /** The envelope's `sort`: Spring's serialised `Sort.Order`s. */
-export function sortOrders(specs: readonly SortSpec[]): SortOrder[] {
+export function sortOrders(specs: ReadonlyArray<{ property: string; direction: 'ASC' | 'DESC' }>): SortOrder[] {
   return specs.map(({ property, direction }) => ({
     direction,
     property,

@@ -10,7 +10,7 @@ import { Readable as ReadableStream } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import pLimit from 'p-limit';
 import type { Evaluator } from '../rules/index.js';
-import { CloudTrailFormatError, FileAccumulator, isGzip, type FileResult } from './cloudtrail.js';
+import { CloudTrailFormatError, FileAccumulator, isGzip, type DeferPredicate, type FileResult } from './cloudtrail.js';
 import { BAD_ELEMENT, splitArray } from './array-splitter.js';
 import { splitLines } from './line-splitter.js';
 
@@ -120,13 +120,19 @@ const oneAtATime = pLimit(1);
 export function parseStream(
   input: Readable,
   evaluate: Evaluator,
+  defer?: DeferPredicate,
   limits: StreamLimits = STREAM_LIMITS,
 ): Promise<FileResult> {
-  return oneAtATime(() => streamFile(input, evaluate, limits));
+  return oneAtATime(() => streamFile(input, evaluate, defer, limits));
 }
 
-async function streamFile(input: Readable, evaluate: Evaluator, limits: StreamLimits): Promise<FileResult> {
-  const into = new FileAccumulator(evaluate);
+async function streamFile(
+  input: Readable,
+  evaluate: Evaluator,
+  defer: DeferPredicate | undefined,
+  limits: StreamLimits,
+): Promise<FileResult> {
+  const into = new FileAccumulator(evaluate, defer);
   try {
     const raw = await peek(input, 2);
     const gzip = isGzip(raw.head);

@@ -8,6 +8,7 @@ import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { ViolationDraft } from '../model.js';
 import { accountIdOf, asObject, type CloudTrailEvent } from '../rules/event.js';
 import type { Evaluator, RuleError } from '../rules/index.js';
+import type { LifecycleRecord, PendingEvaluationDraft } from '../store/enrichment-types.js';
 
 export class CloudTrailFormatError extends Error {
   override name = 'CloudTrailFormatError';
@@ -22,7 +23,18 @@ export interface FileResult {
   /** The first of those errors (at most RULE_ERROR_SAMPLES), to log. */
   ruleErrorSamples: RuleError[];
   drafts: ViolationDraft[];
+  /** Records that need look-ups: evaluated by the enrichment stage, after the file is read. */
+  deferred: CloudTrailEvent[];
+  /** Filled by the enrichment stage: how many records it looked facts up for. */
+  enriched?: number;
+  /** Filled by the enrichment stage: lifecycle records of its instance events. */
+  lifecycles?: LifecycleRecord[];
+  /** Filled by the enrichment stage: the records whose look-ups failed, to evaluate again later. */
+  pending?: PendingEvaluationDraft[];
 }
+
+/** Which records wait for the enrichment stage (they need look-ups) instead of being evaluated as they are read. */
+export type DeferPredicate = (event: CloudTrailEvent) => boolean;
 
 /** Rule errors kept per file for the log; the count is exact. */
 export const RULE_ERROR_SAMPLES = 5;
@@ -94,12 +106,16 @@ export class FileAccumulator implements FileResult {
   ruleErrors = 0;
   ruleErrorSamples: RuleError[] = [];
   drafts: ViolationDraft[] = [];
+  deferred: CloudTrailEvent[] = [];
   /** A rule that cannot cope with an odd record must not cost the file its other records: counted, kept for the log. */
   private readonly onRuleError = (error: RuleError) => {
     this.ruleErrors += 1;
     if (this.ruleErrorSamples.length < RULE_ERROR_SAMPLES) this.ruleErrorSamples.push(error);
   };
-  constructor(private readonly evaluate: Evaluator) {}
+  constructor(
+    private readonly evaluate: Evaluator,
+    private readonly defer?: DeferPredicate,
+  ) {}
 
   add(item: unknown): void {
     const event = toEvent(item);
@@ -108,6 +124,10 @@ export class FileAccumulator implements FileResult {
       return;
     }
     this.records += 1;
+    if (this.defer !== undefined && this.defer(event)) {
+      this.deferred.push(event);
+      return;
+    }
     const drafts = this.evaluate(event, undefined, this.onRuleError);
     if (drafts.length !== 0) for (const draft of drafts) this.drafts.push(draft);
   }
@@ -120,8 +140,8 @@ export class FileAccumulator implements FileResult {
   }
 
   result(): FileResult {
-    const { records, badRecords, ruleErrors, ruleErrorSamples, drafts } = this;
-    return { records, badRecords, ruleErrors, ruleErrorSamples, drafts };
+    const { records, badRecords, ruleErrors, ruleErrorSamples, drafts, deferred } = this;
+    return { records, badRecords, ruleErrors, ruleErrorSamples, drafts, deferred };
   }
 }
 
@@ -172,13 +192,13 @@ function parseLines(text: string, wholeFileError: Error, into: FileAccumulator):
  * Parses a whole file held in memory. Returns undefined when the decompressed text is too large for the fast
  * path; the caller then streams it (`cloudtrail-stream.ts`).
  */
-export function parseBuffer(bytes: Uint8Array, evaluate: Evaluator): FileResult | undefined {
+export function parseBuffer(bytes: Uint8Array, evaluate: Evaluator, defer?: DeferPredicate): FileResult | undefined {
   const raw = isGzip(bytes) ? gunzip(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (raw === undefined || raw.length > FAST_PATH_MAX_BYTES) return undefined;
   const decoded = raw.toString('utf8');
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   if (text.trim() === '') throw new CloudTrailFormatError('empty file: no JSON value');
-  const into = new FileAccumulator(evaluate);
+  const into = new FileAccumulator(evaluate, defer);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -7,7 +7,10 @@ import type { FileCommit } from '../store/store.js';
 import type { FileResult } from './cloudtrail.js';
 import type { FileOutcome, IngestContext } from './ingest-types.js';
 
-/** Files per transaction, and a cap on the violations held back for one (bounded memory on violation-heavy logs). */
+/**
+ * Files per transaction, and a cap on the rows (violations, lifecycle records, pending evaluations) held back for
+ * one (bounded memory on violation-heavy logs).
+ */
 export const COMMIT_BATCH_FILES = 64;
 export const COMMIT_BATCH_DRAFTS = 5_000;
 
@@ -34,8 +37,11 @@ export class CommitBatcher {
       records: result.records,
       badRecords: result.badRecords,
     };
-    this.pending.push({ commit: { file, drafts: result.drafts }, result, outcome });
-    this.drafts += result.drafts.length;
+    const commit: FileCommit = { file, drafts: result.drafts };
+    if (result.lifecycles !== undefined && result.lifecycles.length > 0) commit.lifecycles = result.lifecycles;
+    if (result.pending !== undefined && result.pending.length > 0) commit.pending = result.pending;
+    this.pending.push({ commit, result, outcome });
+    this.drafts += result.drafts.length + (commit.lifecycles?.length ?? 0) + (commit.pending?.length ?? 0);
     return this.pending.length >= COMMIT_BATCH_FILES || this.drafts >= COMMIT_BATCH_DRAFTS
       ? this.flush()
       : Promise.resolve();
@@ -62,6 +68,8 @@ export class CommitBatcher {
       if (result.ruleErrors > 0) outcome.ruleErrors = { count: result.ruleErrors, samples: result.ruleErrorSamples };
       summary.violationsNew += inserted.inserted;
       summary.duplicatesSkipped += inserted.duplicates;
+      summary.enrichmentEvents += outcome.enrichment?.events ?? 0;
+      summary.enrichmentFailed += outcome.enrichment?.pending ?? 0;
       this.ctx.onFile?.(summary, outcome);
     });
   }

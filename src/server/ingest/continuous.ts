@@ -7,6 +7,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RulesConfig } from '../rules/config-schema.js';
+import type { EnrichmentConfig } from '../enrich/config-schema.js';
+import type { EnrichmentStage } from '../enrich/stage.js';
 import type { IngestStore } from '../store/store.js';
 import { StoreWriteError } from '../store/store-errors.js';
 import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestContext } from './ingest.js';
@@ -24,6 +26,9 @@ export interface ContinuousIngestOptions {
   store: IngestStore;
   sources: Source[];
   rulesConfig?: RulesConfig;
+  /** With `stage`: records that need look-ups are deferred by the readers and enriched by the stage. */
+  enrichmentConfig?: EnrichmentConfig | undefined;
+  stage?: EnrichmentStage | undefined;
   logger: IngestLogger;
   signal: AbortSignal;
   /** Default 60 s. */
@@ -64,6 +69,7 @@ async function pollListing(source: ListingSource, ctx: IngestContext, opts: Cont
             records: s.records,
             violations: s.violationsNew,
             ruleErrors: s.ruleErrors,
+            ...(s.enrichmentEvents > 0 ? { lookedUp: s.enrichmentEvents, lookupsFailed: s.enrichmentFailed } : {}),
             fullListing: pass.full,
           },
           'ingested new files',
@@ -109,6 +115,12 @@ async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: Conti
 export function logOutcome(logger: IngestLogger, outcome: FileOutcome): void {
   const { source, key } = outcome;
   if (outcome.status === 'failed') logger.warn({ source, key, reason: outcome.reason }, 'file not ingested');
+  const pending = outcome.enrichment?.pending ?? 0;
+  if (pending > 0)
+    logger.warn(
+      { source, key, pending, error: outcome.enrichment?.firstError },
+      'look-ups failed: records kept as pending evaluations, to be retried',
+    );
   // A rule threw: a bug to report. The file's records are stored; that rule found nothing in them.
   if (outcome.ruleErrors !== undefined)
     logger.error({ source, key, count: outcome.ruleErrors.count, errors: outcome.ruleErrors.samples }, 'rule error');
@@ -118,13 +130,18 @@ export function logOutcome(logger: IngestLogger, outcome: FileOutcome): void {
 export function startContinuousIngest(opts: ContinuousIngestOptions): ContinuousIngest {
   const interval = opts.pollIntervalMs ?? 60_000;
   const workers = opts.workers ?? (workersAvailable() ? 1 : 0);
+  // Without a stage nothing may be deferred: the readers then evaluate every record at once.
+  const enrichment = opts.stage === undefined ? undefined : opts.enrichmentConfig;
   const processor =
-    workers > 0 ? createPooledProcessor(opts.rulesConfig, workers) : createInlineProcessor(opts.rulesConfig);
+    workers > 0
+      ? createPooledProcessor(opts.rulesConfig, workers, enrichment)
+      : createInlineProcessor(opts.rulesConfig, enrichment);
   const onFile = (_summary: unknown, outcome: FileOutcome) => logOutcome(opts.logger, outcome);
   const loops = opts.sources.map((source) => {
     const ctx: IngestContext = {
       store: opts.store,
       processor,
+      enrichment: opts.stage,
       summary: emptySummary(),
       onFile,
       skipFailedBefore: true,

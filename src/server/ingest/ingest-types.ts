@@ -1,6 +1,7 @@
 /** The summary and per-file outcome types shared by the pipeline (ingest.ts) and its commit batcher. */
 import type { RuleError } from '../rules/index.js';
 import type { IngestStore } from '../store/store.js';
+import type { EnrichmentStage } from '../enrich/stage.js';
 import type { FileProcessor } from './processor.js';
 
 /** Failures a summary keeps (the newest); `filesFailed` counts them all. A server ingests for months. */
@@ -26,6 +27,14 @@ export interface IngestSummary {
   ruleErrors: number;
   violationsNew: number;
   duplicatesSkipped: number;
+  /** Records whose facts were looked up (enrichment on). */
+  enrichmentEvents: number;
+  /** Of those, records whose look-ups failed: committed as pending evaluations, to be evaluated later. */
+  enrichmentFailed: number;
+  /** Pending evaluations (of this run or earlier ones) evaluated by retries of this run. */
+  enrichmentRetried: number;
+  /** Pending evaluations left in the store when the run ended (the caller fills it in). */
+  enrichmentPending: number;
   /** The newest MAX_FAILURES_KEPT failures. */
   failures: IngestFailureReport[];
 }
@@ -49,6 +58,10 @@ export function emptySummary(): IngestSummary {
     ruleErrors: 0,
     violationsNew: 0,
     duplicatesSkipped: 0,
+    enrichmentEvents: 0,
+    enrichmentFailed: 0,
+    enrichmentRetried: 0,
+    enrichmentPending: 0,
     failures: [],
   };
 }
@@ -56,6 +69,8 @@ export function emptySummary(): IngestSummary {
 export interface IngestContext {
   store: IngestStore;
   processor: FileProcessor;
+  /** Looks up the facts of the records the processor deferred; needed when the processor defers any. */
+  enrichment?: EnrichmentStage | undefined;
   summary: IngestSummary;
   /** Skip files that failed before with the same fingerprint instead of reading them again (a polling server). */
   skipFailedBefore?: boolean;
@@ -72,4 +87,6 @@ export interface FileOutcome {
   ruleErrors?: { count: number; samples: RuleError[] };
   /** The file could not be fetched (network, permissions): retrying may succeed, unlike a malformed file. */
   transient?: boolean;
+  /** Records of the file whose facts were looked up; `pending` of them failed, the first with `firstError`. */
+  enrichment?: { events: number; pending: number; firstError?: string };
 }

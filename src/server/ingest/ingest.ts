@@ -24,6 +24,8 @@ function reasonOf(error: unknown): string {
 
 /** Listed objects checked against the store per query. */
 const LOOKUP_BATCH = 256;
+/** Files in flight at once with enrichment on. */
+const ENRICHING_FILES = 32;
 
 /**
  * Processes one object the store does not have yet: a readable file is queued on the batcher (and counted
@@ -38,7 +40,18 @@ async function processObject(
   const outcome: FileOutcome = { source, key: object.key, status: 'ingested' };
   let result;
   try {
-    result = await ctx.processor.process(object);
+    result = await ctx.processor.process(object, source);
+    // Worker threads enrich what they read; records read here (or streamed) are enriched by this thread's stage.
+    if (result.deferred.length > 0) {
+      // A deferred record would be lost without the stage: a wiring bug, so the file is not committed.
+      if (ctx.enrichment === undefined) throw new Error('records need look-ups but enrichment is not set up');
+      result = await ctx.enrichment.complete(result, { source, key: object.key });
+    }
+    if (result.enriched !== undefined) {
+      const pending = result.pending ?? [];
+      outcome.enrichment = { events: result.enriched, pending: pending.length };
+      if (pending.length > 0) outcome.enrichment.firstError = pending[0]!.lastError;
+    }
   } catch (error) {
     const reason = reasonOf(error);
     const transient = !(error instanceof CloudTrailFormatError);
@@ -155,8 +168,9 @@ export async function ingestListing(
   signal?: AbortSignal,
   incremental?: IncrementalListing,
 ): Promise<void> {
-  // Several files per worker thread: each finds its next file queued while this thread lists or commits.
-  const concurrency = Math.max(2, ctx.processor.parallelism * 4);
+  // Several files per worker thread: each finds its next file queued while this thread lists or commits. With
+  // enrichment, files also wait for look-ups: more of them in flight keep the look-ups and the threads busy.
+  const concurrency = Math.max(ctx.enrichment ? ENRICHING_FILES : 2, ctx.processor.parallelism * 4);
   const batcher = new CommitBatcher(ctx);
   await forEachLimited(
     newObjects(source, filter, ctx, signal, incremental),

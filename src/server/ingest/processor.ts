@@ -8,35 +8,47 @@ import { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RulesConfig } from '../rules/config-schema.js';
-import { resolveRulesConfig } from '../rules/config.js';
-import { createEvaluator, type Evaluator } from '../rules/index.js';
+import type { EnrichmentConfig } from '../enrich/config-schema.js';
 import { parseBuffer, type FileResult } from './cloudtrail.js';
 import { parseStream } from './cloudtrail-stream.js';
+import { recordEvaluation, type RecordEvaluation } from './evaluation.js';
 import { MAX_BUFFERED_BYTES, readWhole } from './read-object.js';
 import type { SourceObject } from './source.js';
-import { WorkerPool, type WorkerJob } from './worker-pool.js';
+import { WorkerPool, type FileOrigin, type WorkerJob } from './worker-pool.js';
 
 export interface FileProcessor {
   /** How many files it can usefully work on at once. */
   readonly parallelism: number;
-  process(object: SourceObject): Promise<FileResult>;
+  /**
+   * Reads the object and runs the rules. `source` is the source it was listed under: with enrichment, records whose
+   * look-ups failed keep it (and the key) as their origin.
+   */
+  process(object: SourceObject, source?: string): Promise<FileResult>;
   close(): Promise<void>;
 }
 
 /** Parses bytes held in memory, falling back to streaming them when they decompress to too much. */
-export async function evaluateBytes(bytes: Uint8Array, evaluate: Evaluator): Promise<FileResult> {
+export async function evaluateBytes(
+  bytes: Uint8Array,
+  evaluation: RecordEvaluation | RecordEvaluation['evaluate'],
+): Promise<FileResult> {
+  const { evaluate, defer } =
+    typeof evaluation === 'function' ? { evaluate: evaluation, defer: undefined } : evaluation;
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // no copy of up to 24 MB
-  return parseBuffer(bytes, evaluate) ?? (await parseStream(Readable.from([view]), evaluate));
+  return parseBuffer(bytes, evaluate, defer) ?? (await parseStream(Readable.from([view]), evaluate, defer));
 }
 
-async function processHere(object: SourceObject, evaluate: Evaluator): Promise<FileResult> {
+async function processHere(object: SourceObject, evaluation: RecordEvaluation): Promise<FileResult> {
   const bytes = await readWhole(object);
-  return bytes === undefined ? parseStream(await object.open(), evaluate) : evaluateBytes(bytes, evaluate);
+  return bytes === undefined
+    ? parseStream(await object.open(), evaluation.evaluate, evaluation.defer)
+    : evaluateBytes(bytes, evaluation);
 }
 
-export function createInlineProcessor(rules: RulesConfig | undefined): FileProcessor {
-  const evaluate = createEvaluator(resolveRulesConfig(rules));
-  return { parallelism: 1, process: (object) => processHere(object, evaluate), async close() {} };
+/** Reads files in this thread; with `enrichment`, records needing look-ups are left to the enrichment stage. */
+export function createInlineProcessor(rules: RulesConfig | undefined, enrichment?: EnrichmentConfig): FileProcessor {
+  const evaluation = recordEvaluation({ rules, enrichment });
+  return { parallelism: 1, process: (object) => processHere(object, evaluation), async close() {} };
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -49,22 +61,29 @@ export function workersAvailable(): boolean {
 /** A worker's job for an object, or undefined when the object is too large to hold and must be streamed here. */
 async function jobFor(
   object: SourceObject,
+  origin: FileOrigin,
 ): Promise<((id: number) => { job: WorkerJob; transfer: ArrayBuffer[] }) | undefined> {
   const { path, size } = object;
   if (path !== undefined && size !== undefined && size <= MAX_BUFFERED_BYTES)
-    return (id) => ({ job: { id, path }, transfer: [] });
+    return (id) => ({ job: { id, path, origin }, transfer: [] });
   const bytes = await readWhole(object);
-  return bytes === undefined ? undefined : (id) => ({ job: { id, bytes }, transfer: [bytes.buffer as ArrayBuffer] });
+  return bytes === undefined
+    ? undefined
+    : (id) => ({ job: { id, bytes, origin }, transfer: [bytes.buffer as ArrayBuffer] });
 }
 
-export function createPooledProcessor(rules: RulesConfig | undefined, size: number): FileProcessor {
-  const inline = createEvaluator(resolveRulesConfig(rules));
-  const pool = new WorkerPool(WORKER_URL, size, rules);
+export function createPooledProcessor(
+  rules: RulesConfig | undefined,
+  size: number,
+  enrichment?: EnrichmentConfig,
+): FileProcessor {
+  const inline = recordEvaluation({ rules, enrichment });
+  const pool = new WorkerPool(WORKER_URL, size, { rules, enrichment });
   return {
     parallelism: size,
-    async process(object) {
-      const job = await jobFor(object);
-      if (job === undefined) return parseStream(await object.open(), inline);
+    async process(object, source = '') {
+      const job = await jobFor(object, { source, key: object.key });
+      if (job === undefined) return parseStream(await object.open(), inline.evaluate, inline.defer);
       return pool.run(job) ?? processHere(object, inline);
     },
     close: () => pool.close(),

@@ -10,6 +10,8 @@ import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type Inge
 import { createInlineProcessor, createPooledProcessor, workersAvailable, type FileProcessor } from './processor.js';
 import type { Source, SourceFilter } from './source.js';
 import { createSource, IngestSetupError } from './sources.js';
+import type { EnrichmentStage } from '../enrich/stage.js';
+import { retryDue, retryUntil, type RetryCounts } from '../enrich/retry.js';
 
 export { IngestSetupError } from './sources.js';
 export { StoreWriteError } from '../store/store-errors.js';
@@ -46,7 +48,16 @@ export interface RunIngestOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onFile?: (summary: IngestSummary, outcome: FileOutcome) => void;
+  /**
+   * Before the run ends, how long to wait for pending evaluations (events whose look-ups failed) to come due and
+   * be retried; 0 retries those due now and waits for none. Default DEFAULT_RETRY_WAIT_SECONDS.
+   */
+  retryWaitSeconds?: number;
+  /** Called once the config is read, before any file: the rules that are off with it, and why. */
+  onStart?: (info: { rulesOff: string[]; configFile: string | undefined }) => void;
 }
+
+export const DEFAULT_RETRY_WAIT_SECONDS = 30;
 
 /** Worker threads to use by default: one per core when there is more than one. */
 export function defaultWorkers(): number {
@@ -56,8 +67,15 @@ export function defaultWorkers(): number {
 
 function createProcessor(config: ServerConfig, workers: number): FileProcessor {
   return workers > 0 && workersAvailable()
-    ? createPooledProcessor(config.rules, workers)
-    : createInlineProcessor(config.rules);
+    ? createPooledProcessor(config.rules, workers, config.enrichment)
+    : createInlineProcessor(config.rules, config.enrichment);
+}
+
+/** The enrichment stage when the config sets look-ups up; its module (the AWS SDK) loads only then. */
+async function enrichmentStage(config: ServerConfig): Promise<EnrichmentStage | undefined> {
+  if (config.enrichment === undefined) return undefined;
+  const { createEnrichmentStage } = await import('../enrich/setup.js');
+  return createEnrichmentStage(config);
 }
 
 /** The config file and the database URL (flag, then FULLSTOP_DB, then the config file, then the default). */
@@ -98,10 +116,20 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     if (error instanceof StoreUrlError || error instanceof StoreOpenError) throw new IngestSetupError(error.message);
     throw new IngestSetupError(`cannot open the database ${dbUrl}: ${(error as Error).message}`);
   }
+  if (options.onStart !== undefined) {
+    const { describeRulesOff, rulesOff } = await import('../rules/rules-off.js');
+    options.onStart({
+      rulesOff: describeRulesOff(rulesOff(config.rules, config.enrichment)),
+      configFile: options.configFile,
+    });
+  }
+  const stage = await enrichmentStage(config);
   const processor = createProcessor(config, options.workers ?? defaultWorkers());
   const summary = emptySummary();
-  const ctx = { store, processor, summary, ...(options.onFile ? { onFile: options.onFile } : {}) };
+  const ctx = { store, processor, summary, enrichment: stage, ...(options.onFile ? { onFile: options.onFile } : {}) };
   try {
+    // Evaluations left pending by earlier runs, now that the systems may answer again.
+    if (stage !== undefined) addRetries(summary, await retryDue({ store, stage, signal: options.signal }));
     for (const source of sources) {
       if (options.signal?.aborted) break;
       if (source.kind === 'listing') await ingestListing(source, options.filter ?? {}, ctx, options.signal);
@@ -110,12 +138,27 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
         for await (const message of source.receive(signal, { untilEmpty: true })) await ingestMessage(message, ctx);
       }
     }
+    if (stage !== undefined && !options.signal?.aborted) {
+      const seconds = options.retryWaitSeconds ?? DEFAULT_RETRY_WAIT_SECONDS;
+      addRetries(
+        summary,
+        await retryUntil({ store, stage, signal: options.signal, deadline: Date.now() + seconds * 1000 }),
+      );
+    }
+    summary.enrichmentPending = (await store.pendingEvaluationStatus()).count;
   } catch (error) {
     if (error instanceof StoreWriteError) throw new IngestStoreError(summary, error);
     throw error;
   } finally {
     await processor.close();
+    await stage?.close();
     await store.close();
   }
   return summary;
+}
+
+function addRetries(summary: IngestSummary, counts: RetryCounts): void {
+  summary.enrichmentRetried += counts.evaluated;
+  summary.violationsNew += counts.violations;
+  summary.ruleErrors += counts.ruleErrors.length;
 }

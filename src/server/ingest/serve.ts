@@ -1,6 +1,7 @@
 /** Starts continuous ingestion inside `fullstop server` from `--ingest` flags and the config's `ingest` section. */
 import { ServerConfigError, type ServerConfig } from '../config.js';
 import type { IngestStore } from '../store/store.js';
+import type { EnrichmentStage } from '../enrich/stage.js';
 import { startContinuousIngest, type IngestLogger } from './continuous.js';
 import type { Source } from './source.js';
 import { createSource, IngestSetupError } from './sources.js';
@@ -12,6 +13,8 @@ export interface ServerIngestOptions {
   store: IngestStore;
   logger: IngestLogger;
   env: NodeJS.ProcessEnv;
+  /** The server's enrichment stage, when the config sets look-ups up. */
+  stage?: EnrichmentStage | undefined;
 }
 
 /** Returns undefined when there is nothing to ingest; otherwise a stop function that waits for the loops. */
@@ -34,6 +37,8 @@ export async function startServerIngest(options: ServerIngestOptions): Promise<{
     store: options.store,
     sources,
     ...(options.config.rules ? { rulesConfig: options.config.rules } : {}),
+    enrichmentConfig: options.config.enrichment,
+    stage: options.stage,
     logger: options.logger,
     signal: controller.signal,
     ...(seconds !== undefined ? { pollIntervalMs: seconds * 1000 } : {}),

@@ -4,11 +4,19 @@
  * through this thread's event loop (which may be busy committing a batch).
  */
 import { Worker } from 'node:worker_threads';
-import type { RulesConfig } from '../rules/config-schema.js';
 import { CloudTrailFormatError, type FileResult } from './cloudtrail.js';
+import type { EvaluationConfig } from './evaluation.js';
 
-/** A file for a worker: a local path it reads itself, or bytes fetched (and transferred) by this thread. */
-export type WorkerJob = { id: number; path: string } | { id: number; bytes: Uint8Array };
+/**
+ * A file for a worker: a local path it reads itself, or bytes fetched (and transferred) by this thread; with the
+ * source and key it was listed under, which records whose look-ups fail keep.
+ */
+export type WorkerJob = ({ id: number; path: string } | { id: number; bytes: Uint8Array }) & { origin?: FileOrigin };
+
+export interface FileOrigin {
+  source: string;
+  key: string;
+}
 export type WorkerReply =
   | { id: number; ok: true; result: FileResult }
   | { id: number; ok: false; reason: string; format: boolean; code?: string };
@@ -33,8 +41,8 @@ export class WorkerPool {
   private readonly threads: Thread[];
   private nextId = 0;
 
-  constructor(url: URL, size: number, rules: RulesConfig | undefined) {
-    this.threads = Array.from({ length: size }, () => this.start(url, rules));
+  constructor(url: URL, size: number, config: EvaluationConfig = {}) {
+    this.threads = Array.from({ length: size }, () => this.start(url, config));
   }
 
   /** Runs the job on the least busy thread; undefined when every thread has died (the caller works inline). */
@@ -55,8 +63,8 @@ export class WorkerPool {
     await Promise.all(this.threads.map((thread) => thread.worker.terminate()));
   }
 
-  private start(url: URL, rules: RulesConfig | undefined): Thread {
-    const thread: Thread = { worker: new Worker(url, { workerData: { rules } }), jobs: new Map() };
+  private start(url: URL, config: EvaluationConfig): Thread {
+    const thread: Thread = { worker: new Worker(url, { workerData: config }), jobs: new Map() };
     thread.worker.on('message', (reply: WorkerReply) => {
       const job = thread.jobs.get(reply.id);
       thread.jobs.delete(reply.id);

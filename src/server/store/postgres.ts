@@ -40,6 +40,17 @@ import * as fileLog from './postgres-file-log.js';
 import { PostgresRowJson } from './postgres-json.js';
 import { PostgresCounts, type Snapshot } from './postgres-counts.js';
 import { PostgresTypes } from './postgres-types.js';
+import * as enrichment from './postgres-enrichment.js';
+import {
+  toLifecycle,
+  type LifecycleQuery,
+  type PendingClaimRequest,
+  type PendingEvaluation,
+  type PendingSettlement,
+  type PendingStatus,
+  type SettleResult,
+} from './enrichment-types.js';
+import type { Lifecycle } from '../../shared/lifecycle.js';
 
 /** Pages starting further than this hold nothing (ids stay below 2^53) and would overflow PostgreSQL's bigint. */
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
@@ -91,9 +102,18 @@ export class PostgresStore implements ViolationStore {
       files.forEach((f, group) => {
         if (claimed.has(group)) for (const draft of f.drafts) drafts.push({ draft, group });
       });
+      const kept = files.filter((_, i) => claimed.has(i));
       await fileLog.clearFailures(
         client,
-        files.filter((_, i) => claimed.has(i)).map((f) => f.file),
+        kept.map((f) => f.file),
+      );
+      await enrichment.addLifecycles(
+        client,
+        kept.flatMap((f) => f.lifecycles ?? []),
+      );
+      await enrichment.addPending(
+        client,
+        kept.flatMap((f) => f.pending ?? []),
       );
       const { inserted, createdTypes } = await this.writer.run(client, drafts, files.length, this.types.ids());
       const results = files.map(({ drafts }, i) => ({
@@ -127,6 +147,49 @@ export class PostgresStore implements ViolationStore {
 
   async listIngestFailures(): Promise<IngestFailure[]> {
     return fileLog.listIngestFailures(this.pool);
+  }
+
+  async claimPendingEvaluations(request: PendingClaimRequest): Promise<PendingEvaluation[]> {
+    return enrichment.claimDue(this.pool, request);
+  }
+
+  async settlePendingEvaluations(claimant: string, settlements: readonly PendingSettlement[]): Promise<SettleResult[]> {
+    if (settlements.length === 0) return [];
+    const evaluated = settlements.flatMap((s) => (s.outcome === 'evaluated' ? [s] : []));
+    const failed = settlements.flatMap((s) => (s.outcome === 'failed' ? [s] : []));
+    const { released, rescheduled, inserted, createdTypes } = await transaction(this.pool, async (client) => {
+      const rescheduled = await enrichment.rescheduleClaimed(client, claimant, failed);
+      const released = await enrichment.releaseClaimed(
+        client,
+        claimant,
+        evaluated.map((s) => s.id),
+      );
+      const kept = evaluated.filter((s) => released.has(s.id));
+      await enrichment.addLifecycles(
+        client,
+        kept.flatMap((s) => s.lifecycles),
+      );
+      const drafts: GroupedDraft[] = kept.flatMap((s, group) => s.drafts.map((draft) => ({ draft, group })));
+      const written = await this.writer.run(client, drafts, kept.length, this.types.ids());
+      const inserted = new Map(kept.map((s, group) => [s.id, written.inserted[group]!]));
+      return { released, rescheduled, inserted, createdTypes: written.createdTypes };
+    });
+    if (createdTypes.length > 0) await this.types.load();
+    return settlements.map((s): SettleResult => {
+      if (s.outcome === 'failed') return { id: s.id, status: rescheduled.has(s.id) ? 'rescheduled' : 'lost' };
+      if (!released.has(s.id)) return { id: s.id, status: 'lost' };
+      const count = inserted.get(s.id) ?? 0;
+      return { id: s.id, status: 'evaluated', inserted: count, duplicates: s.drafts.length - count };
+    });
+  }
+
+  async pendingEvaluationStatus(): Promise<PendingStatus> {
+    return enrichment.pendingStatus(this.pool);
+  }
+
+  async listLifecycles(query: LifecycleQuery): Promise<PageResult<Lifecycle>> {
+    const { rows, total } = await enrichment.listLifecycles(this.pool, query);
+    return { content: rows.map(toLifecycle), total };
   }
 
   async insertViolations(drafts: ViolationDraft[]): Promise<InsertResult> {

@@ -36,6 +36,17 @@ import { RowJsonCache } from './sqlite-json-cache.js';
 import { SqliteFileLog } from './sqlite-file-log.js';
 import { SqliteResolver } from './sqlite-resolve.js';
 import { SqliteWriter } from './sqlite-write.js';
+import { SqliteEnrichment } from './sqlite-enrichment.js';
+import {
+  toLifecycle,
+  type LifecycleQuery,
+  type PendingClaimRequest,
+  type PendingEvaluation,
+  type PendingSettlement,
+  type PendingStatus,
+  type SettleResult,
+} from './enrichment-types.js';
+import type { Lifecycle } from '../../shared/lifecycle.js';
 
 const COUNT_CACHE_LIMIT = 1000;
 const OPEN_ONLY = stateCondition(undefined, undefined);
@@ -48,6 +59,7 @@ export class SqliteStore implements ViolationStore {
   private readonly fileLog: SqliteFileLog;
   private readonly resolver: SqliteResolver;
   private readonly writer: SqliteWriter;
+  private readonly enrichment: SqliteEnrichment;
   private types = new Map<string, ViolationType>();
   private readonly counts = new Map<string, number>();
   private readonly statements = new Map<string, Database.Statement>();
@@ -68,16 +80,45 @@ export class SqliteStore implements ViolationStore {
     this.fileLog = new SqliteFileLog(this.db);
     this.resolver = new SqliteResolver(this.db);
     this.writer = new SqliteWriter(this.db);
+    this.enrichment = new SqliteEnrichment(this.db);
     this.refresh();
   }
 
   async commitFile(file: ProcessedFile, drafts: ViolationDraft[]): Promise<InsertResult> {
-    return this.write(() => this.commitOne(file, drafts));
+    return this.write(() => this.commitOne({ file, drafts }));
   }
 
   async commitFiles(files: ReadonlyArray<FileCommit>): Promise<InsertResult[]> {
     // One transaction for the batch: a commit (WAL append) costs more than a typical file's inserts.
-    return files.length === 0 ? [] : this.write(() => files.map(({ file, drafts }) => this.commitOne(file, drafts)));
+    return files.length === 0 ? [] : this.write(() => files.map((commit) => this.commitOne(commit)));
+  }
+
+  async claimPendingEvaluations(request: PendingClaimRequest): Promise<PendingEvaluation[]> {
+    // An immediate transaction: of several processes on the file, one at a time claims, so each row goes to one.
+    return this.write(() => this.enrichment.claimDue(request, Date.now()));
+  }
+
+  async settlePendingEvaluations(claimant: string, settlements: readonly PendingSettlement[]): Promise<SettleResult[]> {
+    if (settlements.length === 0) return [];
+    return this.write(() => {
+      const now = Date.now();
+      return settlements.map((s): SettleResult => {
+        if (s.outcome === 'failed')
+          return { id: s.id, status: this.enrichment.reschedule(s.id, claimant, s, now) ? 'rescheduled' : 'lost' };
+        if (!this.enrichment.release(s.id, claimant)) return { id: s.id, status: 'lost' };
+        this.enrichment.addLifecycles(s.lifecycles, now);
+        return { id: s.id, status: 'evaluated', ...this.insertDrafts(s.drafts) };
+      });
+    });
+  }
+
+  async pendingEvaluationStatus(): Promise<PendingStatus> {
+    return this.enrichment.pendingStatus(Date.now());
+  }
+
+  async listLifecycles(query: LifecycleQuery): Promise<PageResult<Lifecycle>> {
+    const { rows, total } = this.enrichment.listLifecycles(query);
+    return { content: rows.map(toLifecycle), total };
   }
 
   async isFileProcessed(source: string, key: string, fingerprint: string): Promise<boolean> {
@@ -242,12 +283,15 @@ export class SqliteStore implements ViolationStore {
     return statement;
   }
 
-  /** One file's violations and its processed record; call inside a transaction. */
-  private commitOne(file: ProcessedFile, drafts: ViolationDraft[]): InsertResult {
+  /** One file's violations, lifecycle records, pending evaluations and processed record; call inside a transaction. */
+  private commitOne({ file, drafts, lifecycles, pending }: FileCommit): InsertResult {
     if (this.fileLog.processed(file.source, file.key, file.fingerprint))
       return { inserted: 0, duplicates: drafts.length };
+    const now = Date.now();
     const result = this.insertDrafts(drafts);
-    this.fileLog.markCommitted(file, Date.now());
+    if (lifecycles !== undefined && lifecycles.length > 0) this.enrichment.addLifecycles(lifecycles, now);
+    if (pending !== undefined && pending.length > 0) this.enrichment.addPending(pending, now);
+    this.fileLog.markCommitted(file, now);
     return result;
   }
 

@@ -6,6 +6,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { ViolationStore } from './store.js';
 import type { ViolationDraft, PageRequest } from '../model.js';
+import { describeEnrichmentContract } from './enrichment.contract.js';
 
 const draft = (over: Partial<ViolationDraft> = {}): ViolationDraft => ({
   eventId: 'e1',
@@ -44,6 +45,8 @@ export function describeStoreContract(
     afterEach(async () => {
       await store.close();
     });
+
+    describeEnrichmentContract(() => store);
 
     it('is seeded with the 31 original types and CLOUDTRAIL_TAMPERING', async () => {
       const types = await store.listViolationTypes();

@@ -21,11 +21,26 @@ import type {
   CountByAccountAndType,
   CountByAppVersionAndType,
 } from '../../shared/violation.js';
+import type { Lifecycle } from '../../shared/lifecycle.js';
+import type {
+  LifecycleQuery,
+  LifecycleRecord,
+  PendingClaimRequest,
+  PendingEvaluation,
+  PendingEvaluationDraft,
+  PendingSettlement,
+  PendingStatus,
+  SettleResult,
+} from './enrichment-types.js';
 
-/** One file to commit: its processed-file record and the violations found in it. */
+/** One file to commit: its processed-file record and what was found in it. */
 export interface FileCommit {
   file: ProcessedFile;
   drafts: ViolationDraft[];
+  /** Application lifecycle records of its EC2 instance events. */
+  lifecycles?: readonly LifecycleRecord[];
+  /** Its events whose look-ups failed: evaluated again later (`claimPendingEvaluations`). */
+  pending?: readonly PendingEvaluationDraft[];
 }
 
 export interface IngestStore {
@@ -56,6 +71,20 @@ export interface IngestStore {
    */
   failedKeys(source: string, files: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Set<string>>;
   listIngestFailures(): Promise<IngestFailure[]>;
+
+  /**
+   * Claims up to `limit` pending evaluations that are due (their next attempt time has come, or they failed under
+   * another configuration) and not claimed by anyone else, for `leaseMs`, counting the attempt. Of several
+   * processes claiming at once, each row goes to exactly one.
+   */
+  claimPendingEvaluations(request: PendingClaimRequest): Promise<PendingEvaluation[]>;
+  /**
+   * Settles claimed rows in one transaction: an evaluated row's violations (whitelisted, deduplicated) and
+   * lifecycle records are committed and the row deleted; a failed one is rescheduled and released. Only rows the
+   * claimant still holds are touched (`lost` otherwise). One result per settlement, in order.
+   */
+  settlePendingEvaluations(claimant: string, settlements: readonly PendingSettlement[]): Promise<SettleResult[]>;
+  pendingEvaluationStatus(): Promise<PendingStatus>;
 }
 
 /** Everything the HTTP API needs, on top of ingestion. Violations come back as the wire DTOs of §2.1. */
@@ -98,6 +127,9 @@ export interface ViolationStore extends IngestStore {
   replaceWhitelistingRule(id: number, draft: WhitelistingRuleDraft, by: string): Promise<WhitelistingRule | undefined>;
   /** Moves the expiry to `expiry` when both it and the current expiry lie in the future (§1.4 (12)). */
   expireWhitelistingRule(id: number, expiry: number, by: string): Promise<ExpireWhitelistingRuleResult>;
+
+  /** One page of an application's lifecycle records, with the total (the original's LifecycleRepositoryImpl). */
+  listLifecycles(query: LifecycleQuery): Promise<PageResult<Lifecycle>>;
 
   close(): Promise<void>;
 }

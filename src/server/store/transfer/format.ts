@@ -2,7 +2,9 @@
  * The export format of `fullstop export` / `fullstop import`: NDJSON, one JSON object a line, each tagged by
  * `kind`. The first line is a header, the last a trailer with the number of records of each kind, so an import can
  * tell a complete export from a truncated one. Records are the stores' rows column for column (times in epoch
- * milliseconds, UTC), in an order an import can apply line by line: types, rules, versions, violations, files.
+ * milliseconds, UTC), in an order an import can apply line by line: types, rules, versions, violations, lifecycle
+ * records, files, failures and pending evaluations. Exports without the last kinds (older versions) import as they
+ * are.
  */
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
@@ -21,7 +23,7 @@ export interface TableSpec {
   upsert?: boolean;
 }
 
-/** Every table that is copied, in export (and dependency) order. There is no lifecycle table yet to copy. */
+/** Every table that is copied, in export (and dependency) order. */
 export const TABLES = {
   violation_type: {
     key: ['id'],
@@ -85,6 +87,28 @@ export const TABLES = {
       application_version_id: 'text',
     },
   },
+  lifecycle: {
+    key: ['id'],
+    columns: {
+      id: 'int!',
+      application: 'text!',
+      application_version: 'text!',
+      event_type: 'text',
+      event_date: 'int',
+      event_id: 'text',
+      account_id: 'text',
+      region: 'text',
+      instance_id: 'text',
+      image_id: 'text',
+      image_name: 'text',
+      instance_boot_time: 'int',
+      userdata_path: 'text',
+      created: 'int!',
+      created_by: 'text',
+      last_modified: 'int',
+      last_modified_by: 'text',
+    },
+  },
   processed_file: {
     key: ['source', 'key', 'fingerprint'],
     columns: {
@@ -99,6 +123,25 @@ export const TABLES = {
   ingest_failure: {
     key: ['source', 'key'],
     columns: { source: 'text!', key: 'text!', fingerprint: 'text!', reason: 'text!', at: 'int!', transient: 'bool!' },
+  },
+  // A claim (claimed_by, claimed_until) belongs to a running retrier of the old store: not copied.
+  pending_evaluation: {
+    key: ['id'],
+    columns: {
+      id: 'int!',
+      event_id: 'text!',
+      account_id: 'text!',
+      region: 'text!',
+      event: 'text!',
+      source: 'text!',
+      key: 'text!',
+      config_fingerprint: 'text!',
+      attempts: 'int!',
+      last_error: 'text!',
+      retryable: 'bool!',
+      next_attempt_at: 'int!',
+      created: 'int!',
+    },
   },
 } satisfies Record<string, TableSpec>;
 

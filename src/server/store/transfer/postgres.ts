@@ -65,7 +65,7 @@ export class PostgresTransfer implements TransferAdapter {
           updated[kind] += result.updated;
         }
         // Ids were given explicitly: the identity sequences continue after the highest one.
-        for (const table of ['rule', 'violation']) {
+        for (const table of ['rule', 'violation', 'lifecycle', 'pending_evaluation']) {
           await client.query(
             `SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM ${table}`,
           );
