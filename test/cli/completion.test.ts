@@ -121,6 +121,7 @@ describe('bash completion', () => {
         'count',
         'watch',
         'rules',
+        'lifecycle',
         'server',
         'ingest',
         'migrate',

@@ -67,6 +67,7 @@ describe('help', () => {
       'rules add',
       'rules update',
       'rules expire',
+      'lifecycle',
       'server',
       'ingest',
       'migrate',
