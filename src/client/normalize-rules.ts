@@ -3,32 +3,15 @@
  * server sends nulls for absent values and dates as ISO strings (epoch millis from older Jackson set-ups).
  */
 import type { CountByAccountAndType, CountByAppVersionAndType, WhitelistingRule } from '../shared/violation.js';
+import { isPlainObject } from '../shared/guards.js';
+import { date, int, str } from './json-fields.js';
 import { InvalidResponseError } from './errors.js';
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return null;
-}
-
-function int(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function date(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
-  return typeof value === 'string' ? value : null;
-}
-
 /** Normalises one whitelisting rule (RuleEntity), or throws InvalidResponseError when it has no numeric id. */
 export function toWhitelistingRule(value: unknown): WhitelistingRule {
-  if (!isObject(value) || int(value.id) === null) {
+  if (!isPlainObject(value) || int(value.id) === null) {
     throw new InvalidResponseError('the server sent a whitelisting rule without a numeric id');
   }
   return {
@@ -58,7 +41,7 @@ export function toWhitelistingRules(value: unknown): WhitelistingRule[] {
 }
 
 function countList(value: unknown, what: string): Json[] {
-  if (!Array.isArray(value) || !value.every(isObject)) {
+  if (!Array.isArray(value) || !value.every(isPlainObject)) {
     throw new InvalidResponseError(`the server sent ${what} that are not a list of objects`);
   }
   return value;

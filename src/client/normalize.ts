@@ -5,28 +5,11 @@
 import type { BatchResolutionOutcome, BatchResolutionStatus } from '../shared/resolution-batch.js';
 import type { Page, Violation, ViolationType } from '../shared/violation.js';
 import type { Lifecycle } from '../shared/lifecycle.js';
+import { isPlainObject } from '../shared/guards.js';
+import { date, int, str } from './json-fields.js';
 import { InvalidResponseError, type RequestInfo } from './errors.js';
 
 type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return null;
-}
-
-function int(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function date(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
-  return typeof value === 'string' ? value : null;
-}
 
 /** Whether JSON.parse failed at the very end of `text` ("Unexpected end of JSON input", "… at position <length>"). */
 function endsMidWay(text: string, message: string): boolean {
@@ -55,7 +38,7 @@ export function parseJson(text: string, what: string, request?: RequestInfo): un
 
 /** Normalises one violation type; `value` may also be a bare type id. */
 export function toViolationType(value: unknown): ViolationType {
-  const body = isObject(value) ? value : { id: str(value) ?? '' };
+  const body = isPlainObject(value) ? value : { id: str(value) ?? '' };
   return {
     id: str(body.id) ?? '',
     help_text: str(body.help_text),
@@ -73,7 +56,7 @@ export function toViolationType(value: unknown): ViolationType {
 
 /** Normalises one violation, or throws InvalidResponseError when it has no numeric id. */
 export function toViolation(value: unknown): Violation {
-  if (!isObject(value) || int(value.id) === null) {
+  if (!isPlainObject(value) || int(value.id) === null) {
     throw new InvalidResponseError('the server sent a violation without a numeric id');
   }
   return {
@@ -105,7 +88,7 @@ export function toViolationPage(value: unknown): Page<Violation> {
 
 /** Normalises one lifecycle record (the original's LifecylceDTO); dates may come as ISO strings or epoch millis. */
 export function toLifecycle(value: unknown): Lifecycle {
-  if (!isObject(value)) throw new InvalidResponseError('the server sent a lifecycle record that is not an object');
+  if (!isPlainObject(value)) throw new InvalidResponseError('the server sent a lifecycle record that is not an object');
   return {
     application: str(value.application),
     version: str(value.version),
@@ -125,7 +108,7 @@ export function toLifecyclePage(value: unknown): Page<Lifecycle> {
 }
 
 function toPage<T>(value: unknown, item: (value: unknown) => T): Page<T> {
-  const body: Json = Array.isArray(value) ? { content: value, last: true } : isObject(value) ? value : {};
+  const body: Json = Array.isArray(value) ? { content: value, last: true } : isPlainObject(value) ? value : {};
   if (!Array.isArray(body.content)) {
     throw new InvalidResponseError('the server sent a page without a "content" list');
   }
@@ -151,12 +134,12 @@ function toPage<T>(value: unknown, item: (value: unknown) => T): Page<T> {
  * the caller reports it as a failure of that id rather than failing the whole batch.
  */
 export function toBatchOutcomes(value: unknown): BatchResolutionOutcome[] {
-  const results = isObject(value) ? value.results : undefined;
+  const results = isPlainObject(value) ? value.results : undefined;
   if (!Array.isArray(results)) {
     throw new InvalidResponseError('the server sent a batch resolution answer without a "results" list');
   }
   return results.map((item: unknown) => {
-    if (!isObject(item) || int(item.id) === null || typeof item.status !== 'string') {
+    if (!isPlainObject(item) || int(item.id) === null || typeof item.status !== 'string') {
       throw new InvalidResponseError('the server sent a batch resolution outcome without a numeric id and a status');
     }
     const outcome: BatchResolutionOutcome = { id: item.id as number, status: item.status as BatchResolutionStatus };
