@@ -31,7 +31,7 @@ describe('auth with static tokens', () => {
     );
     expect((await t.app.inject({ url: '/api/violation-types', headers: bearer('None') })).statusCode).toBe(401);
     expect((await t.app.inject({ url: '/api/violation-types', headers: bearer(TOKENS.reader) })).statusCode).toBe(200);
-    expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'UP' });
+    expect((await t.app.inject({ url: '/health' })).json()).toEqual({ status: 'UP', store: { status: 'UP' } });
     expect((await t.app.inject({ url: '/api-docs' })).statusCode).toBe(200);
     const preflight = await t.app.inject({ method: 'OPTIONS', url: '/api/violations/1/resolution' });
     expect(preflight.statusCode).toBe(200);

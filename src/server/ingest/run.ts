@@ -77,14 +77,24 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     );
   let store;
   try {
-    store = await openStore(dbUrl);
+    store = await openStore(dbUrl, {
+      ...(config.db_pool_size !== undefined ? { poolSize: config.db_pool_size } : {}),
+      ...(config.ingest?.lease_seconds !== undefined ? { leaseSeconds: config.ingest.lease_seconds } : {}),
+    });
   } catch (error) {
     if (error instanceof StoreUrlError || error instanceof StoreOpenError) throw new IngestSetupError(error.message);
     throw new IngestSetupError(`cannot open the database ${dbUrl}: ${(error as Error).message}`);
   }
   const processor = createProcessor(config, options.workers ?? defaultWorkers());
   const summary = emptySummary();
-  const ctx = { store, processor, summary, ...(options.onFile ? { onFile: options.onFile } : {}) };
+  // A one-shot run ends with every listed file committed: what server replicas hold is waited for.
+  const ctx = {
+    store,
+    processor,
+    summary,
+    awaitClaimedElsewhere: true,
+    ...(options.onFile ? { onFile: options.onFile } : {}),
+  };
   try {
     for (const source of sources) {
       if (options.signal?.aborted) break;

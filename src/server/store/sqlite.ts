@@ -7,7 +7,15 @@
  * when `PRAGMA data_version` shows a commit by another connection (e.g. a `fullstop ingest` process).
  */
 import type Database from 'better-sqlite3';
-import type { BatchResolution, FileCommit, Resolution, ResolvableAccounts, ViolationStore } from './store.js';
+import type {
+  BatchResolution,
+  ClaimStatus,
+  FileCommit,
+  ObjectClaims,
+  Resolution,
+  ResolvableAccounts,
+  ViolationStore,
+} from './store.js';
 import { UnknownViolationTypeError } from './store.js';
 import type { JsonPage } from './store.js';
 import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from '../model.js';
@@ -35,6 +43,7 @@ import { installJsonSupport, MissingTypeJsonError, writeTypeJson } from './sqlit
 import { RowJsonCache } from './sqlite-json-cache.js';
 import { SqliteFileLog } from './sqlite-file-log.js';
 import { SqliteResolver } from './sqlite-resolve.js';
+import { claimOwner, HeldClaims } from './claims.js';
 
 const COUNT_CACHE_LIMIT = 1000;
 const OPEN_ONLY = stateCondition(undefined, undefined);
@@ -55,6 +64,9 @@ export class SqliteStore implements ViolationStore {
   /** The types map last copied into the type JSON table. */
   private typeJsonOf: Map<string, ViolationType> | undefined;
   private readonly rowJson: RowJsonCache;
+  /** One node reads everything itself: claims only keep two loops of this process off the same file. */
+  private readonly claims = new HeldClaims();
+  private readonly owner = claimOwner();
 
   constructor(path: string) {
     this.db = openSqlite(path);
@@ -74,7 +86,10 @@ export class SqliteStore implements ViolationStore {
 
   async commitFiles(files: ReadonlyArray<FileCommit>): Promise<InsertResult[]> {
     // One transaction for the batch: a commit (WAL append) costs more than a typical file's inserts.
-    return files.length === 0 ? [] : this.write(() => files.map(({ file, drafts }) => this.commitOne(file, drafts)));
+    if (files.length === 0) return [];
+    const results = this.write(() => files.map(({ file, drafts }) => this.commitOne(file, drafts)));
+    for (const { file } of files) this.claims.delete(file.source, [file.key]);
+    return results;
   }
 
   async isFileProcessed(source: string, key: string, fingerprint: string): Promise<boolean> {
@@ -94,6 +109,31 @@ export class SqliteStore implements ViolationStore {
 
   async recordIngestFailure(f: Omit<IngestFailure, 'at'> & { transient?: boolean }): Promise<void> {
     this.fileLog.recordIngestFailure(f);
+    this.claims.delete(f.source, [f.key]);
+  }
+
+  async claimObjects(
+    source: string,
+    objects: ReadonlyArray<{ key: string; fingerprint: string }>,
+  ): Promise<ObjectClaims> {
+    const done = this.fileLog.processedKeys(source, objects);
+    const claimed = new Set<string>();
+    for (const { key } of objects) if (!done.has(key) && !this.claims.has(source, key)) claimed.add(key);
+    this.claims.add(source, claimed);
+    return { claimed, done };
+  }
+
+  async releaseObjects(source: string, keys: readonly string[]): Promise<void> {
+    this.claims.delete(source, keys);
+  }
+
+  claimStatus(): ClaimStatus {
+    return { owner: this.owner, held: this.claims.size, leaseSeconds: null };
+  }
+
+  async ping(): Promise<void> {
+    // Reads a page of the file (not just `SELECT 1`, which SQLite answers without touching it).
+    this.statement('SELECT 1 FROM violation_type LIMIT 1').get();
   }
 
   async listIngestFailures(): Promise<IngestFailure[]> {
@@ -202,6 +242,7 @@ export class SqliteStore implements ViolationStore {
   }
 
   async close(): Promise<void> {
+    this.claims.clear();
     if (this.db.open) this.db.close();
   }
 

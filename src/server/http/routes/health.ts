@@ -1,11 +1,105 @@
-/** `GET /health` (no auth): up once the store is open, which `buildApp` requires. */
+/**
+ * `GET /health` (no auth), for load balancers and operators: 200 `{"status": "UP", …}` while the store answers a
+ * ping (`SELECT 1`) within PING_TIMEOUT_MS, else 503 `{"status": "DOWN", …}` (the shape of Spring Boot's actuator,
+ * which served the original's health check). The cause of a failed ping goes to the log, not to the anonymous
+ * caller. While the server ingests, `ingest` shows the files this replica holds claims on and each source's pending
+ * work. One ping serves every request of the same second, so a busy health check costs the store little.
+ */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ViolationStore } from '../../store/store.js';
+import type { SourceStatus } from '../../ingest/continuous.js';
 
-export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const PING_TIMEOUT_MS = 2000;
+/** How long one ping's outcome answers later requests. */
+const PING_REUSE_MS = 1000;
+
+/** What `/health` reports besides the store; main.ts fills `ingest` once continuous ingest runs. */
+export interface HealthSources {
+  ingest?: () => SourceStatus[];
+}
+
+export interface HealthOptions {
+  store: ViolationStore;
+  sources?: HealthSources;
+  now?: () => number;
+}
+
+const Status = Type.Union([Type.Literal('UP'), Type.Literal('DOWN')]);
+const Count = Type.Integer({ minimum: 0 });
+const HealthSchema = Type.Object({
+  status: Status,
+  store: Type.Object({ status: Status, error: Type.Optional(Type.String()) }),
+  ingest: Type.Optional(
+    Type.Object({
+      claims: Type.Object({
+        owner: Type.String(),
+        held: Count,
+        lease_seconds: Type.Union([Type.Number(), Type.Null()]),
+      }),
+      sources: Type.Array(
+        Type.Object({
+          source: Type.String(),
+          state: Type.Union([Type.Literal('listing'), Type.Literal('waiting'), Type.Literal('receiving')]),
+          listed: Count,
+          committed: Count,
+          failed: Count,
+          done_before: Count,
+          claimed_elsewhere: Count,
+          pending: Type.Integer(),
+        }),
+      ),
+    }),
+  ),
+});
+
+interface Ping {
+  at: number;
+  outcome: Promise<string | undefined>;
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, options) => {
+  const { store, sources = {}, now = Date.now } = options;
+  let last: Ping | undefined;
+
+  /** The store's error as the caller may see it, or undefined when it answered. */
+  const ping = (log: FastifyBaseLogger): Promise<string | undefined> => {
+    if (last !== undefined && now() - last.at < PING_REUSE_MS) return last.outcome;
+    const outcome = store.ping(PING_TIMEOUT_MS).then(
+      () => undefined,
+      (error: unknown) => {
+        log.error({ err: error }, 'store ping failed: /health answers DOWN');
+        return /no answer within/.test((error as Error)?.message ?? '')
+          ? `no answer within ${PING_TIMEOUT_MS} ms`
+          : 'the store failed (the server log has the cause)';
+      },
+    );
+    last = { at: now(), outcome };
+    return outcome;
+  };
+
   app.get(
     '/health',
-    { schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('UP') }) } } },
-    async () => ({ status: 'UP' as const }),
+    { schema: { hide: true, response: { 200: HealthSchema, 503: HealthSchema } } },
+    async (request, reply) => {
+      const error = await ping(request.log);
+      const status = error === undefined ? ('UP' as const) : ('DOWN' as const);
+      const ingest = sources.ingest?.();
+      const claims = store.claimStatus();
+      const body = {
+        status,
+        store: error === undefined ? { status } : { status, error },
+        ...(ingest !== undefined
+          ? {
+              ingest: {
+                claims: { owner: claims.owner, held: claims.held, lease_seconds: claims.leaseSeconds },
+                sources: ingest,
+              },
+            }
+          : {}),
+      };
+      return reply.code(status === 'UP' ? 200 : 503).send(body);
+    },
   );
 };
