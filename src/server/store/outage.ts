@@ -21,6 +21,17 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * A connection could not be had from the pool (refused, timed out, rejected at login): nothing was sent. The
+ * message is the cause's, so messages read as before.
+ */
+export class NoConnectionError extends Error {
+  override name = 'NoConnectionError';
+  constructor(cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+  }
+}
+
 /** Failures to reach the database at all: nothing was sent. */
 const NOT_CONNECTED_CODES = new Set([
   'ECONNREFUSED',
@@ -56,6 +67,7 @@ const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/;
 export function outageOf(error: unknown): { maybeApplied: boolean } | undefined {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (e instanceof StoreUnavailableError) return { maybeApplied: e.maybeApplied };
+    if (e instanceof NoConnectionError) return { maybeApplied: false };
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') {
       if (NOT_CONNECTED_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code) || SQLITE_UNAVAILABLE.test(code))

@@ -29,6 +29,12 @@ const CLAIM = `
   )
   SELECT key, true AS claimed FROM claimed UNION ALL SELECT key, false FROM done`;
 
+const UNCLAIM_COMMITTED = `
+  DELETE FROM ingest_lease l USING unnest($2::text[], $3::text[]) AS t(key, fingerprint), processed_file p
+    WHERE l.source = $1 AND l.key = t.key AND l.owner = $4
+      AND p.source = $1 AND p.key = t.key AND p.fingerprint = t.fingerprint
+    RETURNING l.key`;
+
 export class PostgresLeases {
   readonly owner = claimOwner();
   private readonly held = new HeldClaims();
@@ -52,9 +58,21 @@ export class PostgresLeases {
     }
     const values = [pgText(source), [...fingerprints.keys()], [...fingerprints.values()], this.owner, this.leaseMs];
     // In a transaction only to be retried on deadlock: claims lock lease rows in key order, commits may not.
-    const { rows } = await transaction(this.pool, (client) =>
-      client.query<{ key: string; claimed: boolean }>(CLAIM, values),
-    );
+    const rows = await transaction(this.pool, async (client) => {
+      const claimed = (await client.query<{ key: string; claimed: boolean }>(CLAIM, values)).rows;
+      const mine = claimed.filter((row) => row.claimed).map((row) => row.key);
+      if (mine.length === 0) return claimed;
+      // A lease the claim waited for may have gone with its file's commit, which the claim's snapshot (taken
+      // before) did not show: this statement's snapshot does. Such files are done, not claimed.
+      const committed = await client.query<{ key: string }>(UNCLAIM_COMMITTED, [
+        pgText(source),
+        mine,
+        mine.map((key) => fingerprints.get(key)!),
+        this.owner,
+      ]);
+      const done = new Set(committed.rows.map((row) => row.key));
+      return claimed.map((row) => (done.has(row.key) ? { key: row.key, claimed: false } : row));
+    });
     for (const row of rows) (row.claimed ? claims.claimed : claims.done).add(original.get(row.key) ?? row.key);
     this.held.add(source, claims.claimed);
     if (this.held.size > 0) this.startRenewing();

@@ -3,6 +3,7 @@
  * JS number, transactions retried on deadlock, text without NUL, and URLs without their password.
  */
 import pg from 'pg';
+import { NoConnectionError } from './outage.js';
 
 export { redactUrl } from './db-url.js';
 
@@ -30,7 +31,29 @@ export function createPool(url: string, max = 10): Pool {
   // An idle connection that breaks (database restart, network) is dropped by the pool, which emits 'error':
   // without a listener that would end the process. The next query opens a new connection or fails visibly.
   pool.on('error', () => {});
+  markConnectFailures(pool);
   return pool;
+}
+
+type ConnectCallback = (
+  err: Error | undefined,
+  client: PoolClient | undefined,
+  done: (release?: unknown) => void,
+) => void;
+
+/**
+ * Errors of acquiring a connection become NoConnectionError: then nothing of the request reached the database, so
+ * the API can tell the client that nothing was done (outage.ts). `pool.query` acquires through `connect` too.
+ */
+function markConnectFailures(pool: Pool): void {
+  const connect = pool.connect.bind(pool) as (callback?: ConnectCallback) => Promise<PoolClient> | undefined;
+  const wrapped = (callback?: ConnectCallback) =>
+    callback === undefined
+      ? connect()!.catch((error: unknown) => {
+          throw new NoConnectionError(error);
+        })
+      : connect((err, client, done) => callback(err ? new NoConnectionError(err) : err, client, done));
+  pool.connect = wrapped as Pool['connect'];
 }
 
 /** SQLSTATEs after which the whole transaction can simply run again. */

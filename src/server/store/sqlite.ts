@@ -81,7 +81,7 @@ export class SqliteStore implements ViolationStore {
   }
 
   async commitFile(file: ProcessedFile, drafts: ViolationDraft[]): Promise<InsertResult> {
-    return this.write(() => this.commitOne(file, drafts));
+    return (await this.commitFiles([{ file, drafts }]))[0]!;
   }
 
   async commitFiles(files: ReadonlyArray<FileCommit>): Promise<InsertResult[]> {
