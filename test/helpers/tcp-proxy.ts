@@ -68,6 +68,12 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
 
+  const cutAll = () => {
+    for (const { client, upstream } of pairs) {
+      client.destroy();
+      upstream?.destroy();
+    }
+  };
   return {
     port,
     via(url) {
@@ -79,19 +85,14 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     setMode(next) {
       mode = next;
     },
-    cutAll() {
-      for (const { client, upstream } of pairs) {
-        client.destroy();
-        upstream?.destroy();
-      }
-    },
+    cutAll,
     cutAfter(marker, delayMs) {
       return new Promise((fired) => {
         trap = { marker: Buffer.from(marker), delayMs, fired };
       });
     },
     async close() {
-      this.cutAll();
+      cutAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
