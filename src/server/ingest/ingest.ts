@@ -34,7 +34,7 @@ const LOOKUP_BATCH = 256;
  * Listed objects claimed per query, just before they are needed: few enough that replicas sharing a listing end it
  * together (a replica holds at most this many files beyond those it is reading and committing).
  */
-export const CLAIM_BATCH = 16;
+export const CLAIM_BATCH = 64;
 /** How often a one-shot run looks again at objects another replica holds. */
 export const CLAIM_RETRY_MS = 1000;
 

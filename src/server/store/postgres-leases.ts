@@ -8,7 +8,7 @@
  */
 import type { ClaimStatus, ObjectClaims } from './store.js';
 import { claimOwner, HeldClaims } from './claims.js';
-import { pgText, transaction, type Pool, type Queryable } from './postgres-pool.js';
+import { pgText, retried, type Pool, type Queryable } from './postgres-pool.js';
 
 /** Default lease length: long enough to ride out a few failed renewals, short enough to recover a dead replica's work soon. */
 export const DEFAULT_LEASE_SECONDS = 60;
@@ -57,22 +57,22 @@ export class PostgresLeases {
       fingerprints.set(pgText(key), pgText(fingerprint));
     }
     const values = [pgText(source), [...fingerprints.keys()], [...fingerprints.values()], this.owner, this.leaseMs];
-    // In a transaction only to be retried on deadlock: claims lock lease rows in key order, commits may not.
-    const rows = await transaction(this.pool, async (client) => {
-      const claimed = (await client.query<{ key: string; claimed: boolean }>(CLAIM, values)).rows;
-      const mine = claimed.filter((row) => row.claimed).map((row) => row.key);
-      if (mine.length === 0) return claimed;
+    // Two statements, each its own transaction (one round trip each; the second only when something was claimed).
+    const claimed = (await retried(() => this.pool.query<{ key: string; claimed: boolean }>(CLAIM, values))).rows;
+    const mine = claimed.filter((row) => row.claimed).map((row) => row.key);
+    let rows = claimed;
+    if (mine.length > 0) {
       // A lease the claim waited for may have gone with its file's commit, which the claim's snapshot (taken
-      // before) did not show: this statement's snapshot does. Such files are done, not claimed.
-      const committed = await client.query<{ key: string }>(UNCLAIM_COMMITTED, [
+      // before) did not show: a later statement's snapshot does. Such files are done, not claimed.
+      const committed = await this.pool.query<{ key: string }>(UNCLAIM_COMMITTED, [
         pgText(source),
         mine,
         mine.map((key) => fingerprints.get(key)!),
         this.owner,
       ]);
       const done = new Set(committed.rows.map((row) => row.key));
-      return claimed.map((row) => (done.has(row.key) ? { key: row.key, claimed: false } : row));
-    });
+      if (done.size > 0) rows = claimed.map((row) => (done.has(row.key) ? { key: row.key, claimed: false } : row));
+    }
     for (const row of rows) (row.claimed ? claims.claimed : claims.done).add(original.get(row.key) ?? row.key);
     this.held.add(source, claims.claimed);
     if (this.held.size > 0) this.startRenewing();

@@ -59,6 +59,18 @@ function markConnectFailures(pool: Pool): void {
 /** SQLSTATEs after which the whole transaction can simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
+/** Runs a single statement (its own transaction), again on deadlock or serialization failure, up to `attempts` times. */
+export async function retried<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt < attempts && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
+      throw error;
+    }
+  }
+}
+
 /**
  * Runs `fn` in a transaction on one client; a deadlock or serialization failure runs it again, up to `attempts`
  * times in all (pass 1 when `fn` consumes something it cannot read twice).
