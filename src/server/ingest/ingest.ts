@@ -31,8 +31,8 @@ function reasonOf(error: unknown): string {
 /** Listed objects checked against the store per query. */
 const LOOKUP_BATCH = 256;
 /**
- * Listed objects claimed per query, just before they are needed: few enough that replicas sharing a listing end it
- * together (a replica holds at most this many files beyond those it is reading and committing).
+ * Listed objects claimed per query, just before they are needed: as many as one commit takes, so that a claim costs
+ * little per file, and few enough that replicas sharing a listing end it together.
  */
 export const CLAIM_BATCH = 64;
 /** How often a one-shot run looks again at objects another replica holds. */
