@@ -56,6 +56,19 @@ function markConnectFailures(pool: Pool): void {
   pool.connect = wrapped as Pool['connect'];
 }
 
+/** `SELECT 1` through the pool: a connection must be had (or opened) and answer within `timeoutMs`. */
+export async function ping(pool: Pool, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([pool.query('SELECT 1'), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** SQLSTATEs after which the whole transaction can simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 

@@ -35,7 +35,7 @@ import type {
   CountByAppVersionAndType,
 } from '../../shared/violation.js';
 import type { ViolationRow } from './sqlite-rows.js';
-import { createPool, pgText, rowId, transaction, type Pool } from './postgres-pool.js';
+import { createPool, pgText, ping, rowId, transaction, type Pool } from './postgres-pool.js';
 import { migratePostgres } from './postgres-migrate.js';
 import {
   VIOLATION_COLUMNS,
@@ -168,17 +168,8 @@ export class PostgresStore implements ViolationStore {
     return this.leases.status();
   }
 
-  /** `SELECT 1` through the pool: a connection must be had (or opened) and answer within `timeoutMs`. */
   async ping(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([this.pool.query('SELECT 1'), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await ping(this.pool, timeoutMs);
   }
 
   async listIngestFailures(): Promise<IngestFailure[]> {
