@@ -100,21 +100,25 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL leases on list
     expect(b.claimStatus().held).toBe(4);
   });
 
-  it('reports a file committed while its claim waited for the lease as done, not claimed', async () => {
-    const [a, b] = [await replica(), await replica()];
-    await a.claimObjects(SOURCE, objects(1));
-    // A's commit, held open between its writes and COMMIT, as commitFiles does them in one transaction.
+  it('reports a file committed while its claim waited on the lease row as done, not claimed', async () => {
+    const b = await replica();
+    // A replica whose lease ran out commits the file: its transaction deletes the (expired) lease and records the
+    // file, and is held open between those writes and COMMIT.
+    await schema.query(
+      "INSERT INTO ingest_lease (source, key, owner, expires_at) VALUES ($1, 'k0000', 'slow', now() - interval '1 second')",
+      [SOURCE],
+    );
     const commit = new pg.Client({ connectionString: schema.url });
     await commit.connect();
     try {
       await commit.query('BEGIN');
+      await commit.query("DELETE FROM ingest_lease WHERE key = 'k0000'");
       await commit.query(
         "INSERT INTO processed_file (source, key, fingerprint, records, bad_records, processed_at) VALUES ($1, 'k0000', 'etag', 1, 0, 0)",
         [SOURCE],
       );
-      await commit.query("DELETE FROM ingest_lease WHERE key = 'k0000'");
       const claim = b.claimObjects(SOURCE, objects(1));
-      // B's claim started before the commit, so its snapshot cannot show the file; it waits on the lease row.
+      // B's claim sees the expired lease and no file; it takes the lease row's lock and waits for the commit.
       await sleep(300);
       await commit.query('COMMIT');
       expect(await claim).toEqual({ claimed: new Set(), done: new Set(['k0000']) });
@@ -123,6 +127,24 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL leases on list
     }
     expect(b.claimStatus().held).toBe(0);
     expect(await leaseRows()).toEqual([]);
+  });
+
+  it('leaves out objects held by a live lease without waiting on their rows', async () => {
+    const [a, b] = [await replica(), await replica()];
+    await a.claimObjects(SOURCE, objects(2));
+    // A lock on A's lease row (as a commit deleting it would take) does not hold B's claim up.
+    const locker = new pg.Client({ connectionString: schema.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query("SELECT * FROM ingest_lease WHERE key = 'k0000' FOR UPDATE");
+      const started = Date.now();
+      expect([...(await b.claimObjects(SOURCE, objects(3))).claimed]).toEqual(['k0002']);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
   });
 
   it("keeps a rolled-back commit's leases held", async () => {

@@ -11,7 +11,7 @@ export function claimOwner(): string {
 }
 
 export class HeldClaims {
-  private readonly bySource = new Map<string, Set<string>>();
+  private readonly sources = new Map<string, Set<string>>();
   private count = 0;
 
   get size(): number {
@@ -19,12 +19,12 @@ export class HeldClaims {
   }
 
   has(source: string, key: string): boolean {
-    return this.bySource.get(source)?.has(key) ?? false;
+    return this.sources.get(source)?.has(key) ?? false;
   }
 
   add(source: string, keys: Iterable<string>): void {
-    let held = this.bySource.get(source);
-    if (held === undefined) this.bySource.set(source, (held = new Set()));
+    let held = this.sources.get(source);
+    if (held === undefined) this.sources.set(source, (held = new Set()));
     for (const key of keys) {
       if (held.has(key)) continue;
       held.add(key);
@@ -34,29 +34,22 @@ export class HeldClaims {
 
   /** Forgets the keys; returns those that were held. */
   delete(source: string, keys: Iterable<string>): string[] {
-    const held = this.bySource.get(source);
+    const held = this.sources.get(source);
     if (held === undefined) return [];
     const gone: string[] = [];
     for (const key of keys) if (held.delete(key)) gone.push(key);
     this.count -= gone.length;
-    if (held.size === 0) this.bySource.delete(source);
+    if (held.size === 0) this.sources.delete(source);
     return gone;
   }
 
-  /** Every held key as parallel arrays of sources and keys. */
-  list(): { sources: string[]; keys: string[] } {
-    const sources: string[] = [];
-    const keys: string[] = [];
-    for (const [source, held] of this.bySource)
-      for (const key of held) {
-        sources.push(source);
-        keys.push(key);
-      }
-    return { sources, keys };
+  /** The held keys of each source. */
+  bySource(): Array<[string, string[]]> {
+    return [...this.sources].map(([source, keys]) => [source, [...keys]]);
   }
 
   clear(): void {
-    this.bySource.clear();
+    this.sources.clear();
     this.count = 0;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Leases on listed objects (`ingest_lease`, 006-ingest-lease.sql), so that server replicas ingesting the same S3
- * prefix split it: a replica claims a few objects at a time before reading them. A claim is an
+ * prefix split it: a replica claims a batch of objects before reading them. A claim is an
  * `INSERT … ON CONFLICT DO UPDATE … WHERE expires_at < now()`: it takes objects nobody holds and those whose lease
- * expired (a replica that died), never a live one, and skips objects committed meanwhile. Expiry is judged by the
+ * expired (a replica that died), never a live one, and skips objects committed meanwhile. Objects its snapshot
+ * shows held are left out before the insert: ON CONFLICT DO UPDATE would lock each such row only to find it live. Expiry is judged by the
  * database's clock, so replicas' clocks do not matter. While this process holds leases it renews them every third
  * of their length; a commit deletes the leases of its files in its own transaction (postgres.ts).
  */
@@ -13,27 +14,49 @@ import { pgText, retried, type Pool, type Queryable } from './postgres-pool.js';
 /** Default lease length: long enough to ride out a few failed renewals, short enough to recover a dead replica's work soon. */
 export const DEFAULT_LEASE_SECONDS = 60;
 
+// Every statement names its keys and looks each one up through LATERAL … LIMIT 1, which the planner cannot turn into
+// a join: one primary-key probe per key, whatever the statistics say (a scan of the source's rows, which a stale
+// estimate favours, would read every file and every dead lease of the source for each claim).
 const CLAIM = `
-  WITH wanted AS (SELECT * FROM unnest($2::text[], $3::text[]) AS t(key, fingerprint)),
-  done AS (
-    SELECT w.key FROM wanted w
-      JOIN processed_file p ON p.source = $1 AND p.key = w.key AND p.fingerprint = w.fingerprint
+  WITH wanted AS (
+    SELECT w.key, p.key IS NOT NULL AS done, l.key IS NOT NULL AS held
+      FROM unnest($2::text[], $3::text[]) AS w(key, fingerprint)
+      LEFT JOIN LATERAL (
+        SELECT p.key FROM processed_file p
+          WHERE p.source = $1 AND p.key = w.key AND p.fingerprint = w.fingerprint LIMIT 1
+      ) p ON true
+      LEFT JOIN LATERAL (
+        SELECT l.key FROM ingest_lease l WHERE l.source = $1 AND l.key = w.key AND l.expires_at >= now() LIMIT 1
+      ) l ON true
   ),
   claimed AS (
     INSERT INTO ingest_lease (source, key, owner, expires_at)
-      SELECT $1, w.key, $4, now() + $5 * interval '1 millisecond' FROM wanted w
-        WHERE w.key NOT IN (SELECT key FROM done) ORDER BY w.key
+      SELECT $1, key, $4, now() + $5 * interval '1 millisecond' FROM wanted WHERE NOT done AND NOT held ORDER BY key
       ON CONFLICT (source, key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
         WHERE ingest_lease.expires_at < now()
       RETURNING key
   )
-  SELECT key, true AS claimed FROM claimed UNION ALL SELECT key, false FROM done`;
+  SELECT key, true AS claimed FROM claimed UNION ALL SELECT key, false FROM wanted WHERE done`;
 
+/** The rows of this owner's leases on the keys `$3` of source `$2` (owner `$1`), by ctid: a TID scan to update. */
+const OWN_ROWS = `ctid = ANY(ARRAY(
+  SELECT l.ctid FROM unnest($3::text[]) AS k(key)
+    CROSS JOIN LATERAL (
+      SELECT ctid FROM ingest_lease l WHERE l.source = $2 AND l.key = k.key AND l.owner = $1 LIMIT 1
+    ) l))`;
+
+/** Of the keys `$3` (fingerprints `$4`) this owner just claimed, drops the leases of those committed meanwhile. */
 const UNCLAIM_COMMITTED = `
-  DELETE FROM ingest_lease l USING unnest($2::text[], $3::text[]) AS t(key, fingerprint), processed_file p
-    WHERE l.source = $1 AND l.key = t.key AND l.owner = $4
-      AND p.source = $1 AND p.key = t.key AND p.fingerprint = t.fingerprint
-    RETURNING l.key`;
+  DELETE FROM ingest_lease WHERE ctid = ANY(ARRAY(
+    SELECT l.ctid FROM unnest($3::text[], $4::text[]) AS k(key, fingerprint)
+      CROSS JOIN LATERAL (
+        SELECT 1 FROM processed_file p
+          WHERE p.source = $2 AND p.key = k.key AND p.fingerprint = k.fingerprint LIMIT 1
+      ) p
+      CROSS JOIN LATERAL (
+        SELECT ctid FROM ingest_lease l WHERE l.source = $2 AND l.key = k.key AND l.owner = $1 LIMIT 1
+      ) l))
+    RETURNING key`;
 
 export class PostgresLeases {
   readonly owner = claimOwner();
@@ -65,10 +88,10 @@ export class PostgresLeases {
       // A lease the claim waited for may have gone with its file's commit, which the claim's snapshot (taken
       // before) did not show: a later statement's snapshot does. Such files are done, not claimed.
       const committed = await this.pool.query<{ key: string }>(UNCLAIM_COMMITTED, [
+        this.owner,
         pgText(source),
         mine,
         mine.map((key) => fingerprints.get(key)!),
-        this.owner,
       ]);
       const done = new Set(committed.rows.map((row) => row.key));
       if (done.size > 0) rows = claimed.map((row) => (done.has(row.key) ? { key: row.key, claimed: false } : row));
@@ -112,9 +135,9 @@ export class PostgresLeases {
   /** Stops renewing and deletes every lease this process holds (a graceful shutdown hands them on at once). */
   async close(): Promise<void> {
     this.stopRenewing();
-    if (this.held.size === 0) return;
+    const held = this.held.bySource();
     this.held.clear();
-    await this.pool.query('DELETE FROM ingest_lease WHERE owner = $1', [this.owner]);
+    for (const [source, keys] of held) await deleteLeases(this.pool, this.owner, source, keys);
   }
 
   private startRenewing(): void {
@@ -136,14 +159,12 @@ export class PostgresLeases {
   private async renew(): Promise<void> {
     if (this.renewing || this.held.size === 0) return;
     this.renewing = true;
-    const { sources, keys } = this.held.list();
     try {
-      await this.pool.query(
-        `UPDATE ingest_lease l SET expires_at = now() + $2 * interval '1 millisecond'
-          FROM unnest($3::text[], $4::text[]) AS h(source, key)
-          WHERE l.owner = $1 AND l.source = h.source AND l.key = h.key`,
-        [this.owner, this.leaseMs, sources.map((v) => pgText(v)), keys.map((v) => pgText(v))],
-      );
+      for (const [source, keys] of this.held.bySource())
+        await this.pool.query(
+          `UPDATE ingest_lease SET expires_at = now() + $4 * interval '1 millisecond' WHERE ${OWN_ROWS}`,
+          [this.owner, pgText(source), keys.map((key) => pgText(key)), this.leaseMs],
+        );
     } catch {
       // Retried at the next tick; /health reports the store meanwhile.
     } finally {
@@ -153,9 +174,5 @@ export class PostgresLeases {
 }
 
 async function deleteLeases(db: Queryable, owner: string, source: string, keys: string[]): Promise<void> {
-  await db.query('DELETE FROM ingest_lease WHERE owner = $1 AND source = $2 AND key = ANY($3::text[])', [
-    owner,
-    pgText(source),
-    keys.map((key) => pgText(key)),
-  ]);
+  await db.query(`DELETE FROM ingest_lease WHERE ${OWN_ROWS}`, [owner, pgText(source), keys.map((key) => pgText(key))]);
 }
