@@ -8,7 +8,12 @@
 // Beside records/s it reports the CPU seconds of the server processes (every thread) and of their PostgreSQL
 // backends (read from /proc before the servers stop), and the machine's load. Writes bench/results/ingest-replicas.json.
 //
-//   npm run build && node bench/ingest/replicas.mjs [--records 500000] [--runs 3]
+// The folder makes a replica CPU-bound, the worst case for sharing work on two cores. `--source s3` serves the same
+// files from an S3 bucket instead (s3rver, in this process, behind a proxy adding `--latency-ms`, default 20, to
+// every request as the trip to S3 would), where a replica waits on its GETs as it does in production; results in
+// bench/results/ingest-replicas-s3.json, with this process's CPU (s3rver and the proxy) beside the servers'.
+//
+//   npm run build && node bench/ingest/replicas.mjs [--records 500000] [--runs 3] [--source local|s3] [--latency-ms 20]
 //   FULLSTOP_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test); the store lives in schema
 //   fullstop_bench_ingest, dropped before each run.
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,11 +25,18 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { BUCKET, CREDENTIALS, startS3Source } from './s3-source.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
-  options: { records: { type: 'string', default: '500000' }, runs: { type: 'string', default: '3' } },
+  options: {
+    records: { type: 'string', default: '500000' },
+    runs: { type: 'string', default: '3' },
+    source: { type: 'string', default: 'local' },
+    'latency-ms': { type: 'string', default: '20' },
+  },
 });
+if (args.source !== 'local' && args.source !== 's3') throw new Error('--source must be local or s3');
 const records = Number(args.records);
 const data = join(root, 'bench/.data', `ingest-${records}`);
 const work = join(root, 'bench/.data/replicas');
@@ -45,6 +57,21 @@ if (!existsSync(join(data, '.manifest.json'))) {
 const manifest = JSON.parse(readFileSync(join(data, '.manifest.json'), 'utf8'));
 mkdirSync(work, { recursive: true });
 writeFileSync(join(work, 'server.yaml'), 'ingest:\n  poll_interval_seconds: 60\n');
+const latencyMs = Number(args['latency-ms']);
+const s3 =
+  args.source === 's3'
+    ? await startS3Source({ data, directory: join(root, 'bench/.data', `s3rver-${records}`), latencyMs })
+    : undefined;
+const ingestArg = s3 === undefined ? data : `s3://${BUCKET}`;
+const ingestEnv =
+  s3 === undefined
+    ? process.env
+    : {
+        ...process.env,
+        FULLSTOP_S3_ENDPOINT: s3.endpoint,
+        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      };
 
 /** CPU seconds (user + system, all threads) of a live process, or 0 once it is gone. */
 function cpuSeconds(pid) {
@@ -108,8 +135,20 @@ function committedCounter(store, url) {
 function startReplica(url) {
   const child = spawn(
     process.execPath,
-    [bin, 'server', '--no-auth', '--port', '0', '--db', url, '--config', join(work, 'server.yaml'), '--ingest', data],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    [
+      bin,
+      'server',
+      '--no-auth',
+      '--port',
+      '0',
+      '--db',
+      url,
+      '--config',
+      join(work, 'server.yaml'),
+      '--ingest',
+      ingestArg,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: ingestEnv },
   );
   const exited = new Promise((resolve) => child.on('exit', resolve));
   return { child, exited };
@@ -121,6 +160,7 @@ async function scenario(store, replicas) {
   execFileSync(process.execPath, [bin, 'migrate', '--db', url], { stdio: 'ignore' });
   const counter = committedCounter(store, url);
   const started = process.hrtime.bigint();
+  const ownCpu = process.cpuUsage();
   const servers = Array.from({ length: replicas }, () => startReplica(url));
   let backends = new Map();
   try {
@@ -138,6 +178,8 @@ async function scenario(store, replicas) {
       records_per_s: manifest.records / seconds,
       server_cpu_s: serverCpu,
       pg_backend_cpu_s: backendCpu,
+      // This process: the store polling, and with --source s3 the S3 stand-in and its proxy.
+      bench_process_cpu_s: (process.cpuUsage(ownCpu).user + process.cpuUsage(ownCpu).system) / 1e6,
     };
   } finally {
     for (const { child } of servers) child.kill('SIGTERM');
@@ -160,12 +202,13 @@ for (let round = 0; round < Number(args.runs); round++) {
     const r = results[name];
     process.stdout.write(
       `round ${round + 1}  ${name.padEnd(22)} ${Math.round(r.records_per_s).toLocaleString('en-US').padStart(8)} records/s` +
-        `  ${r.seconds.toFixed(2)} s  CPU: servers ${r.server_cpu_s.toFixed(2)} s, PostgreSQL ${r.pg_backend_cpu_s.toFixed(2)} s  (load ${loadavg()[0].toFixed(1)})\n`,
+        `  ${r.seconds.toFixed(2)} s  CPU: servers ${r.server_cpu_s.toFixed(2)} s, PostgreSQL ${r.pg_backend_cpu_s.toFixed(2)} s, bench ${r.bench_process_cpu_s.toFixed(2)} s  (load ${loadavg()[0].toFixed(1)})\n`,
     );
   }
   rounds.push(results);
 }
 load.after = loadavg()[0];
+await s3?.close();
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -186,6 +229,7 @@ const summary = Object.fromEntries(
         cpu_s: {
           servers: median(runs.map((r) => r.server_cpu_s)),
           postgres_backends: median(runs.map((r) => r.pg_backend_cpu_s)),
+          bench_process: median(runs.map((r) => r.bench_process_cpu_s)),
         },
       },
     ];
@@ -209,7 +253,7 @@ process.stdout.write(
     `${ratios.two_replicas_to_one_postgres.fastest.toFixed(2)} x fastest, per round ${ratios.two_replicas_to_one_postgres.per_round.map((x) => x.toFixed(2)).join(' / ')} (target >= 1.6 x)\n` +
     `PostgreSQL / SQLite, one replica: ${ratios.postgres_to_sqlite_one_replica.median.toFixed(2)} x median\n`,
 );
-const out = join(root, 'bench/results/ingest-replicas.json');
+const out = join(root, `bench/results/ingest-replicas${s3 === undefined ? '' : '-s3'}.json`);
 writeFileSync(
   out,
   `${JSON.stringify(
@@ -218,7 +262,10 @@ writeFileSync(
       machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
       load_average_1m: load,
       data: { records: manifest.records, files: manifest.files, violations: manifest.violationsTotal, seed: 2024 },
-      source: 'local folder (each replica lists it; claims in the store split it)',
+      source:
+        s3 === undefined
+          ? 'local folder (each replica lists it; claims in the store split it)'
+          : `S3 bucket (s3rver in the bench process, ${latencyMs} ms added to every request; each replica lists it; claims in the store split it)`,
       runs: Number(args.runs),
       summary,
       ratios,
