@@ -129,6 +129,17 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('the API while PostgreSQL 
     expect((await schema.query('SELECT comment FROM violation WHERE id = 2')).rows).toEqual([
       { comment: 'answer lost' },
     ]);
+    // A connection lost in the middle of a transaction (an ingest commit) fails the call, not the process: the pool
+    // keeps no 'error' listener on a client it has handed out.
+    const cutCommit = proxy.cutAfter('INSERT INTO processed_file', 100);
+    const file = { source: 's3://logs', key: 'k', fingerprint: 'etag', records: 1, badRecords: 0 };
+    await expect(store.commitFiles([{ file, drafts: [draft({ eventId: 'lost' })] }])).rejects.toMatchObject({
+      name: 'StoreUnavailableError',
+    });
+    await cutCommit;
+    expect((await schema.query("SELECT count(*)::int AS n FROM violation WHERE event_id = 'lost'")).rows).toEqual([
+      { n: 0 },
+    ]);
     // A read that loses its connection is simply unavailable: reading again is safe.
     const cutRead = proxy.cutAfter('FROM violation', 200);
     const read = await app.inject({ url: '/api/violations/1', headers: admin });

@@ -41,18 +41,36 @@ type ConnectCallback = (
   done: (release?: unknown) => void,
 ) => void;
 
+/** Clients that have the listener below. */
+const listening = new WeakSet<PoolClient>();
+const ignore = () => {};
+
 /**
  * Errors of acquiring a connection become NoConnectionError: then nothing of the request reached the database, so
  * the API can tell the client that nothing was done (outage.ts). `pool.query` acquires through `connect` too.
+ *
+ * A client the pool has handed out has no 'error' listener (the pool keeps one only on idle clients), and a
+ * connection lost while the client is checked out (a transaction under way) is emitted as 'error' as well as
+ * failing the query: without a listener that would end the process. The failed query carries the error.
  */
 function markConnectFailures(pool: Pool): void {
   const connect = pool.connect.bind(pool) as (callback?: ConnectCallback) => Promise<PoolClient> | undefined;
+  const listen = (client: PoolClient | undefined) => {
+    if (client !== undefined && !listening.has(client)) {
+      client.on('error', ignore);
+      listening.add(client);
+    }
+    return client;
+  };
   const wrapped = (callback?: ConnectCallback) =>
     callback === undefined
-      ? connect()!.catch((error: unknown) => {
-          throw new NoConnectionError(error);
-        })
-      : connect((err, client, done) => callback(err ? new NoConnectionError(err) : err, client, done));
+      ? connect()!.then(
+          (client) => listen(client)!,
+          (error: unknown) => {
+            throw new NoConnectionError(error);
+          },
+        )
+      : connect((err, client, done) => callback(err ? new NoConnectionError(err) : err, listen(client), done));
   pool.connect = wrapped as Pool['connect'];
 }
 
