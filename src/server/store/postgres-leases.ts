@@ -3,10 +3,10 @@
  * prefix split it: a replica claims a batch of objects before reading them. A claim is an
  * `INSERT … ON CONFLICT DO UPDATE … WHERE expires_at < now()`: it takes objects nobody holds and those whose lease
  * expired (a replica that died), never a live one, and skips objects committed meanwhile. Objects its snapshot
- * shows held are left out before the insert: ON CONFLICT DO UPDATE would lock each such row only to find it live. Expiry is judged by the
- * database's clock, so replicas' clocks do not matter. While this process holds leases it renews them every third
- * of their length; a commit deletes the leases of its files in its own transaction (postgres.ts).
- */
+ * shows held are left out before the insert (ON CONFLICT DO UPDATE would lock each such row only to find it live).
+ * Expiry is judged by the database's clock, so replicas' clocks do not matter. While this process holds leases it
+ * renews them every third of their length; a commit deletes the leases of its files in its own transaction
+ * (postgres.ts). */
 import type { ClaimStatus, ObjectClaims } from './store.js';
 import { claimOwner, HeldClaims } from './claims.js';
 import { pgText, retried, type Pool, type Queryable } from './postgres-pool.js';
