@@ -43,6 +43,13 @@ export const ServerConfigSchema = Type.Object(
     host: Type.Optional(NonEmpty()),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     db: Type.Optional(NonEmpty()),
+    db_pool_size: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description: 'PostgreSQL connections per server (default 10); the URL parameter pool_size wins',
+      }),
+    ),
     auth: Type.Optional(
       Type.Object(
         {

@@ -11,6 +11,7 @@ import { buildApp } from './http/app.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { createTeamService } from './auth/team-service.js';
 import { LOCAL_PRINCIPAL } from './auth/principal.js';
+import type { HealthSources } from './http/routes/health.js';
 
 export { ServerConfigError } from './config.js';
 export { StoreOpenError } from './store/open-store.js';
@@ -18,6 +19,8 @@ export { StoreOpenError } from './store/open-store.js';
 export interface RunningServer {
   app: FastifyInstance;
   store: ViolationStore;
+  /** What `/health` reports besides the store: `runServer` adds the ingest loops' status. */
+  health: HealthSources;
   /** e.g. `http://127.0.0.1:8080` */
   url: string;
   close(): Promise<void>;
@@ -56,7 +59,12 @@ export async function startServer(
       'no authentication configured: set auth.tokeninfo_url or auth.tokens in the config file, or use --no-auth locally',
     );
   }
-  const store = await openStore(options.db);
+  const { config } = options;
+  const store = await openStore(options.db, {
+    ...(config.db_pool_size !== undefined ? { poolSize: config.db_pool_size } : {}),
+    ...(config.ingest?.lease_seconds !== undefined ? { leaseSeconds: config.ingest.lease_seconds } : {}),
+  });
+  const health: HealthSources = {};
   const teamService = auth.team_service_url
     ? createTeamService({
         url: auth.team_service_url,
@@ -71,6 +79,7 @@ export async function startServer(
     teamService,
     logger,
     loopbackHostOnly: options.noAuth,
+    health,
   });
   try {
     await app.listen({ host: options.host, port: options.port });
@@ -85,6 +94,7 @@ export async function startServer(
   return {
     app,
     store,
+    health,
     url: `http://${host}:${port}`,
     async close() {
       await app.close();
@@ -128,6 +138,7 @@ export async function runServer(flags: ServerFlags, env: Env): Promise<void> {
     await server.close();
     throw error;
   });
+  if (ingest) server.health.ingest = ingest.status;
   await new Promise<void>((resolve, reject) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', stop);

@@ -26,6 +26,8 @@ export interface TestS3Server {
   putTrail(bucket: string, key: string, records: object[]): Promise<void>;
   /** ListObjectsV2 requests seen since start or the last clearLog(). */
   listRequests(): ListRequest[];
+  /** The keys of GetObject requests seen since start or the last clearLog(), once per request. */
+  objectReads(bucket: string): string[];
   clearLog(): void;
   close(): Promise<void>;
 }
@@ -39,7 +41,11 @@ export async function startS3Server(): Promise<TestS3Server> {
   fixDelimiterListing(server);
   const { port } = await server.run();
   const urls: string[] = [];
-  server.httpServer?.prependListener('request', (req: { url?: string }) => urls.push(req.url ?? ''));
+  const gets: string[] = [];
+  server.httpServer?.prependListener('request', (req: { url?: string; method?: string }) => {
+    urls.push(req.url ?? '');
+    if (req.method === 'GET') gets.push(req.url ?? '');
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
     endpoint,
@@ -79,8 +85,17 @@ export async function startS3Server(): Promise<TestS3Server> {
         return [request];
       });
     },
+    objectReads(bucket) {
+      return gets.flatMap((raw) => {
+        const url = new URL(raw, endpoint);
+        const [, name, ...key] = url.pathname.split('/');
+        if (url.searchParams.get('list-type') !== null || decodeURIComponent(name ?? '') !== bucket) return [];
+        return key.length === 0 ? [] : [decodeURIComponent(key.join('/'))];
+      });
+    },
     clearLog() {
       urls.length = 0;
+      gets.length = 0;
     },
     async close() {
       client.destroy();

@@ -181,7 +181,7 @@ describe('createSqsSource', () => {
     expect(sqs.stored(queue)).toEqual([]);
   });
 
-  it('keeps a message invisible while one of its files is open, and lets it reappear once closed', async () => {
+  it('keeps a message invisible from its first file opened until released (read and commit), then lets it reappear', async () => {
     const queue = newQueue();
     sqs.send(queue, JSON.stringify(s3Event('trail', encode(KEY))));
     const src = source(queue, { visibilityTimeoutSeconds: 1 });
@@ -189,12 +189,18 @@ describe('createSqsSource', () => {
     const stream = await message.objects[0]!.open();
     await sleep(2500);
     expect(sqs.stored(queue)).toMatchObject([{ inFlight: true, receiveCount: 1 }]);
-    expect(
-      sqs.requests('ChangeMessageVisibility').filter((r) => r.input['QueueUrl'] === queue).length,
-    ).toBeGreaterThanOrEqual(3);
+    const extensions = () =>
+      sqs.requests('ChangeMessageVisibility').filter((r) => r.input['QueueUrl'] === queue).length;
+    expect(extensions()).toBeGreaterThanOrEqual(3);
+    // The file is read; the commit may still take a while: the message stays invisible.
     stream.destroy();
     await sleep(1600);
+    expect(sqs.stored(queue)).toMatchObject([{ inFlight: true, receiveCount: 1 }]);
+    message.release!();
+    const after = extensions();
+    await sleep(1600);
     expect(sqs.stored(queue)).toMatchObject([{ inFlight: false }]);
+    expect(extensions()).toBe(after);
     expect(src.warnings).toEqual([]);
   });
 

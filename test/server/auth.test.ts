@@ -33,6 +33,7 @@ describe('auth with static tokens', () => {
     expect((await t.app.inject({ url: '/api/violation-types', headers: bearer(TOKENS.reader) })).statusCode).toBe(200);
     expect((await t.app.inject({ url: '/health' })).json()).toEqual({
       status: 'UP',
+      store: { status: 'UP' },
       pending_evaluations: { count: 0, oldest_age_seconds: null },
     });
     expect((await t.app.inject({ url: '/api-docs' })).statusCode).toBe(200);

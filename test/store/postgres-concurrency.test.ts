@@ -107,8 +107,15 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL store under co
     const work: Array<Promise<unknown>> = [];
     for (let i = 0; i < 60; i++) {
       const store = pick(stores, i);
+      // Ingest as the pipeline does it: claim the file first; the commit drops the claim in its transaction.
       if (i % 3 === 0)
-        work.push(store.commitFile(file(`f${i}`), [draft(`new${i}`), draft(`east${i}`, { region: 'us-east-1' })]));
+        work.push(
+          store
+            .claimObjects('s3://logs', [{ key: `f${i}`, fingerprint: 'etag' }])
+            .then(() =>
+              store.commitFile(file(`f${i}`), [draft(`new${i}`), draft(`east${i}`, { region: 'us-east-1' })]),
+            ),
+        );
       else if (i % 3 === 1) work.push(store.resolveViolation(pick(base, i), `resolved ${i}`, 'u', '*'));
       else work.push(store.createWhitelistingRule({ reason: `rule ${i}`, accountId: `acct${i}` }, 'u'));
     }
@@ -132,5 +139,28 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL store under co
     expect(rules).toHaveLength(1 + 20 + 1);
     const versions = (await stores[1]!.listViolations({ checked: true }, all)).content.map((v) => v.version);
     expect(versions.reduce((a, b) => a + b, 0)).toBe(20);
+    expect((await schema.query('SELECT count(*)::int AS n FROM ingest_lease')).rows).toEqual([{ n: 0 }]);
+    expect(stores.map((store) => store.claimStatus().held)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('splits claimed files between servers that list the same files, and commits each once', async () => {
+    const listed = Array.from({ length: 120 }, (_, f) => ({ key: `k${f}.json`, fingerprint: 'etag' }));
+    const committed = await Promise.all(
+      stores.map(async (store, s) => {
+        const mine: string[] = [];
+        // Each server walks the listing from another point, claims 8 at a time and commits what it claimed.
+        const order = [...listed.slice(s * 30), ...listed.slice(0, s * 30)];
+        for (let i = 0; i < order.length; i += 8) {
+          const { claimed } = await store.claimObjects('s3://logs', order.slice(i, i + 8));
+          const files = [...claimed].map((key) => ({ file: file(key), drafts: [draft(`${key}-event`)] }));
+          await store.commitFiles(files);
+          mine.push(...claimed);
+        }
+        return mine;
+      }),
+    );
+    expect(committed.flat().sort()).toEqual(listed.map((f) => f.key).sort());
+    expect((await stores[0]!.listViolations({}, all)).total).toBe(120);
+    expect((await schema.query('SELECT count(*)::int AS n FROM ingest_lease')).rows).toEqual([{ n: 0 }]);
   });
 });

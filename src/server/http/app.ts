@@ -15,7 +15,7 @@ import { clientError, frameworkError, installErrorHandling, notFound } from './e
 import { AccessLog } from './access-log.js';
 import { requireAuthentication } from './auth-hook.js';
 import type { RouteDeps } from './deps.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type HealthSources } from './routes/health.js';
 import { violationRoutes } from './routes/violations.js';
 import { resolutionRoutes } from './routes/resolution.js';
 import { batchResolutionRoutes } from './routes/resolutions.js';
@@ -43,6 +43,8 @@ export interface AppOptions {
   now?: () => number;
   /** `--no-auth`: answer only requests addressed to a loopback host name (see cross-origin.ts). */
   loopbackHostOnly?: boolean;
+  /** What `/health` reports besides the store (filled in once ingest runs). */
+  health?: HealthSources;
 }
 
 function isLoggerInstance(logger: AppOptions['logger']): logger is FastifyBaseLogger {
@@ -90,7 +92,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   app.get('/api-docs', { schema: { hide: true } }, async () => app.swagger());
-  app.register(healthRoutes, { store: options.store });
+  app.register(healthRoutes, { store: options.store, sources: options.health ?? {} });
 
   const deps: RouteDeps = {
     store: options.store,

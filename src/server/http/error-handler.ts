@@ -1,12 +1,15 @@
 /**
  * Every error leaves the server as `{status, error, message, path}`: 4xx messages pass through and name the bad
- * parameter; 5xx bodies say only "Internal Server Error" and the details go to the log.
+ * parameter; 5xx bodies say only what the client can act on and the details go to the log. A store outage is 503
+ * when nothing was done (any read; a write the store refused or never got), and 502 for a write whose connection
+ * broke under it (it may have been applied): clients resend after a 503 but must not blindly resend after a 502.
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiErrorBody } from '../../shared/violation.js';
 import { HttpError } from './errors.js';
+import { StoreUnavailableError } from '../store/outage.js';
 import { BOOL_PATTERN, DATE_TIME_PATTERN } from './params.js';
 
 const LOCATIONS: Record<string, string> = {
@@ -58,6 +61,7 @@ export function installErrorHandling(app: FastifyInstance): void {
         .headers(error.headers)
         .send(body(error.statusCode, error.message, request));
     }
+    if (error instanceof StoreUnavailableError) return storeOutage(error, request, reply);
     if (error.validation) return reply.code(400).send(body(400, validationMessage(error), request));
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = request.headers['content-type'];
@@ -70,6 +74,18 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(500).send(body(500, 'Internal Server Error', request));
   });
   app.setNotFoundHandler(notFound);
+}
+
+function storeOutage(error: StoreUnavailableError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  request.log.error({ err: error }, 'store unavailable');
+  const safe = request.method === 'GET' || request.method === 'HEAD';
+  if (safe || !error.maybeApplied) {
+    const message = `the store is unavailable${safe ? '' : ' and nothing was changed'}: try again later`;
+    return reply.code(503).send(body(503, message, request));
+  }
+  const message =
+    'the connection to the store broke during the request: the change may or may not have been applied; check before sending it again';
+  return reply.code(502).send(body(502, message, request));
 }
 
 /** 404 for a path no route serves; set again inside the API plugin so that its token check runs first. */

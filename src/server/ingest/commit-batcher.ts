@@ -26,7 +26,11 @@ export class CommitBatcher {
   /** Commits run one after another; a failed commit fails every later flush too, so the run stops. */
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ctx: IngestContext) {}
+  /** `onCommitted` hears of each file once its commit succeeded (before `ctx.onFile`). */
+  constructor(
+    private readonly ctx: IngestContext,
+    private readonly onCommitted?: (outcome: FileOutcome) => void,
+  ) {}
 
   /** Queues a processed file; resolves when it is committed if it filled the batch, else at once. */
   add(outcome: FileOutcome, fingerprint: string, result: FileResult): Promise<void> {
@@ -60,6 +64,7 @@ export class CommitBatcher {
     const results = await this.ctx.store.commitFiles(batch.map((pending) => pending.commit));
     const { summary } = this.ctx;
     batch.forEach(({ result, outcome }, i) => {
+      this.onCommitted?.(outcome);
       const inserted = results[i] ?? { inserted: 0, duplicates: result.drafts.length };
       summary.filesIngested += 1;
       summary.records += result.records;

@@ -21,6 +21,14 @@ export const IngestConfigSchema = Type.Object(
           'how often a poll lists folders and S3 prefixes whole instead of only what may be new (default 21600, 6 h)',
       }),
     ),
+    lease_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 2,
+        maximum: 3600,
+        description:
+          'PostgreSQL: how long a replica keeps a claimed file unless it renews the claim (default 60); a replica that dies loses its files to the others after this long',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -15,6 +15,7 @@ import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type Inge
 import { ListingPoller } from './listing-poller.js';
 import { createInlineProcessor, createPooledProcessor, workersAvailable } from './processor.js';
 import type { ListingSource, QueueSource, Source } from './source.js';
+import type { IngestSummary } from './ingest-types.js';
 
 export interface IngestLogger {
   info(details: object, message: string): void;
@@ -42,6 +43,45 @@ export interface ContinuousIngestOptions {
 export interface ContinuousIngest {
   /** Resolves once every loop has stopped after the signal aborted and the workers are gone. */
   done: Promise<void>;
+  /** What each source's loop is doing, for `/health`. */
+  status(): SourceStatus[];
+}
+
+/**
+ * A source's work as this server knows it. For a folder or prefix: the current poll, or the last one while it
+ * waits for the next; for a queue: everything since start. `pending` files were listed (or received) and are
+ * neither committed, nor recorded as failed, nor done before, nor held by another replica.
+ */
+export interface SourceStatus {
+  source: string;
+  state: 'listing' | 'waiting' | 'receiving';
+  listed: number;
+  committed: number;
+  failed: number;
+  done_before: number;
+  claimed_elsewhere: number;
+  pending: number;
+}
+
+function sourceStatus(source: Source, state: SourceStatus['state'], s: IngestSummary): SourceStatus {
+  const doneBefore = s.filesAlreadyIngested + s.filesFailedBefore;
+  return {
+    source: source.url,
+    state,
+    listed: s.files,
+    committed: s.filesIngested,
+    failed: s.filesFailed,
+    done_before: doneBefore,
+    claimed_elsewhere: s.filesClaimedElsewhere,
+    pending: s.files - s.filesIngested - s.filesFailed - doneBefore - s.filesClaimedElsewhere,
+  };
+}
+
+/** One loop's context, and what it is doing now. */
+interface Loop {
+  source: Source;
+  ctx: IngestContext;
+  state: SourceStatus['state'];
 }
 
 /** Waits `ms`, or less when the signal aborts (which ends the loop that waits). */
@@ -51,10 +91,12 @@ async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export const DEFAULT_FULL_LISTING_MS = 6 * 3600_000;
 
-async function pollListing(source: ListingSource, ctx: IngestContext, opts: ContinuousIngestOptions, interval: number) {
+async function pollListing(loop: Loop, source: ListingSource, opts: ContinuousIngestOptions, interval: number) {
+  const { ctx } = loop;
   const poller = new ListingPoller(source, opts.fullListingIntervalMs ?? DEFAULT_FULL_LISTING_MS);
   while (!opts.signal.aborted) {
     ctx.summary = emptySummary();
+    loop.state = 'listing';
     try {
       const pass = poller.pass();
       await ingestListing(pass, {}, ctx, opts.signal);
@@ -69,6 +111,7 @@ async function pollListing(source: ListingSource, ctx: IngestContext, opts: Cont
             records: s.records,
             violations: s.violationsNew,
             ruleErrors: s.ruleErrors,
+            claimedElsewhere: s.filesClaimedElsewhere,
             ...(s.enrichmentEvents > 0 ? { lookedUp: s.enrichmentEvents, lookupsFailed: s.enrichmentFailed } : {}),
             fullListing: pass.full,
           },
@@ -83,11 +126,13 @@ async function pollListing(source: ListingSource, ctx: IngestContext, opts: Cont
         );
       else opts.logger.error({ source: source.url, err: error }, 'ingest pass failed; retrying at the next interval');
     }
+    loop.state = 'waiting';
     await sleep(interval, opts.signal);
   }
 }
 
-async function consumeQueue(source: QueueSource, ctx: IngestContext, opts: ContinuousIngestOptions, retryMs: number) {
+async function consumeQueue(loop: Loop, source: QueueSource, opts: ContinuousIngestOptions, retryMs: number) {
+  const { ctx } = loop;
   while (!opts.signal.aborted) {
     try {
       for await (const message of source.receive(opts.signal)) {
@@ -137,22 +182,29 @@ export function startContinuousIngest(opts: ContinuousIngestOptions): Continuous
       ? createPooledProcessor(opts.rulesConfig, workers, enrichment)
       : createInlineProcessor(opts.rulesConfig, enrichment);
   const onFile = (_summary: unknown, outcome: FileOutcome) => logOutcome(opts.logger, outcome);
-  const loops = opts.sources.map((source) => {
-    const ctx: IngestContext = {
+  const loops: Loop[] = opts.sources.map((source) => ({
+    source,
+    ctx: {
       store: opts.store,
       processor,
       enrichment: opts.stage,
       summary: emptySummary(),
       onFile,
       skipFailedBefore: true,
-    };
-    return source.kind === 'listing'
-      ? pollListing(source, ctx, opts, interval)
-      : consumeQueue(source, ctx, opts, Math.min(interval, 5_000));
-  });
+    },
+    state: source.kind === 'listing' ? 'listing' : 'receiving',
+  }));
+  const running = loops.map((loop) =>
+    loop.source.kind === 'listing'
+      ? pollListing(loop, loop.source, opts, interval)
+      : consumeQueue(loop, loop.source, opts, Math.min(interval, 5_000)),
+  );
   opts.logger.info(
     { sources: opts.sources.map((s) => s.url), pollIntervalSeconds: interval / 1000 },
     'continuous ingest started',
   );
-  return { done: Promise.allSettled(loops).then(() => processor.close()) };
+  return {
+    done: Promise.allSettled(running).then(() => processor.close()),
+    status: () => loops.map((loop) => sourceStatus(loop.source, loop.state, loop.ctx.summary)),
+  };
 }

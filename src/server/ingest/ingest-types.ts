@@ -21,6 +21,8 @@ export interface IngestSummary {
   filesFailed: number;
   /** Files that failed before with the same fingerprint and were not read again (continuous ingest only). */
   filesFailedBefore: number;
+  /** Files another replica was reading (claimed in the store): left to it. */
+  filesClaimedElsewhere: number;
   records: number;
   badRecords: number;
   /** Rule evaluations that threw (a bug in a rule): logged with the rule and the event id. */
@@ -53,6 +55,7 @@ export function emptySummary(): IngestSummary {
     filesAlreadyIngested: 0,
     filesFailed: 0,
     filesFailedBefore: 0,
+    filesClaimedElsewhere: 0,
     records: 0,
     badRecords: 0,
     ruleErrors: 0,
@@ -74,6 +77,8 @@ export interface IngestContext {
   summary: IngestSummary;
   /** Skip files that failed before with the same fingerprint instead of reading them again (a polling server). */
   skipFailedBefore?: boolean;
+  /** End a listing only once the files other replicas hold are committed (a one-shot run). */
+  awaitClaimedElsewhere?: boolean;
   /** Called after every object, for progress bars and logs. */
   onFile?: (summary: IngestSummary, outcome: FileOutcome) => void;
 }

@@ -6,183 +6,17 @@
  *
  * The store is asked about whole batches of listed objects at once, and processed files are committed
  * several per transaction (commit-batcher.ts): per-file round trips would otherwise cost as much as parsing.
+ *
+ * Listings (ingest-listing.ts) claim their objects in the store before reading them, so that server replicas
+ * split them. Queue messages (here) are not claimed: SQS hands each message to one replica at a time already.
  */
-import pLimit from 'p-limit';
-import { CloudTrailFormatError } from './cloudtrail.js';
-import { CommitBatcher } from './commit-batcher.js';
-import type { IncrementalListing, ListingSource, QueueMessage, SourceFilter, SourceObject } from './source.js';
-
 export { emptySummary } from './ingest-types.js';
 export type { IngestFailureReport, IngestSummary, IngestContext, FileOutcome } from './ingest-types.js';
-import { addFailure, type IngestContext, type FileOutcome } from './ingest-types.js';
-
-function reasonOf(error: unknown): string {
-  if (error instanceof CloudTrailFormatError) return error.message;
-  const err = error as NodeJS.ErrnoException;
-  return `could not read: ${err.code ? `${err.code} ` : ''}${err.message}`;
-}
-
-/** Listed objects checked against the store per query. */
-const LOOKUP_BATCH = 256;
-/** Files in flight at once with enrichment on. */
-const ENRICHING_FILES = 32;
-
-/**
- * Processes one object the store does not have yet: a readable file is queued on the batcher (and counted
- * when it commits); a file that cannot be read is recorded as failed at once. Throws only when the store fails.
- */
-async function processObject(
-  source: string,
-  object: SourceObject,
-  ctx: IngestContext,
-  batcher: CommitBatcher,
-): Promise<FileOutcome> {
-  const outcome: FileOutcome = { source, key: object.key, status: 'ingested' };
-  let result;
-  try {
-    result = await ctx.processor.process(object, source);
-    // Worker threads enrich what they read; records read here (or streamed) are enriched by this thread's stage.
-    if (result.deferred.length > 0) {
-      // A deferred record would be lost without the stage: a wiring bug, so the file is not committed.
-      if (ctx.enrichment === undefined) throw new Error('records need look-ups but enrichment is not set up');
-      result = await ctx.enrichment.complete(result, { source, key: object.key });
-    }
-    if (result.enriched !== undefined) {
-      const pending = result.pending ?? [];
-      outcome.enrichment = { events: result.enriched, pending: pending.length };
-      if (pending.length > 0) outcome.enrichment.firstError = pending[0]!.lastError;
-    }
-  } catch (error) {
-    const reason = reasonOf(error);
-    const transient = !(error instanceof CloudTrailFormatError);
-    await ctx.store.recordIngestFailure({
-      source,
-      key: object.key,
-      fingerprint: object.fingerprint,
-      reason,
-      transient,
-    });
-    addFailure(ctx.summary, { source, key: object.key, reason });
-    outcome.status = 'failed';
-    outcome.reason = reason;
-    outcome.transient = transient;
-    ctx.onFile?.(ctx.summary, outcome);
-    return outcome;
-  }
-  await batcher.add(outcome, object.fingerprint, result);
-  return outcome;
-}
-
-function skipped(source: string, object: SourceObject, ctx: IngestContext, failedBefore: boolean): FileOutcome {
-  if (failedBefore) ctx.summary.filesFailedBefore += 1;
-  else ctx.summary.filesAlreadyIngested += 1;
-  const outcome: FileOutcome = { source, key: object.key, status: failedBefore ? 'failed-before' : 'already-ingested' };
-  ctx.onFile?.(ctx.summary, outcome);
-  return outcome;
-}
-
-async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let chunk: T[] = [];
-  for await (const item of items) {
-    chunk.push(item);
-    if (chunk.length >= size) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
-/** The keys of `objects` not to read: committed before, or (when the context says so) failed before, unchanged. */
-async function knownKeys(
-  source: string,
-  objects: SourceObject[],
-  ctx: IngestContext,
-): Promise<{ done: Set<string>; failed: Set<string> }> {
-  const done = await ctx.store.processedKeys(source, objects);
-  const failed = ctx.skipFailedBefore ? await ctx.store.failedKeys(source, objects) : new Set<string>();
-  return { done, failed };
-}
-
-/** The listed objects the store does not have yet, looked up a batch at a time; the others are counted as done. */
-async function* newObjects(
-  source: ListingSource,
-  filter: SourceFilter,
-  ctx: IngestContext,
-  signal?: AbortSignal,
-  incremental?: IncrementalListing,
-): AsyncGenerator<SourceObject> {
-  for await (const batch of chunks(source.list(filter, signal, incremental), LOOKUP_BATCH)) {
-    const { done, failed } = await knownKeys(source.objectSource, batch, ctx);
-    for (const object of batch) {
-      ctx.summary.files += 1;
-      if (done.has(object.key)) skipped(source.objectSource, object, ctx, false);
-      else if (failed.has(object.key)) skipped(source.objectSource, object, ctx, true);
-      else yield object;
-    }
-  }
-}
-
-/**
- * Runs `task` for each item, `concurrency` at a time, pulling the next item only when one can start (a listing of
- * millions of keys is never held in memory). The first rejection stops the run once the running tasks settled.
- */
-async function forEachLimited<T>(
-  items: AsyncIterable<T>,
-  concurrency: number,
-  task: (item: T) => Promise<unknown>,
-  signal?: AbortSignal,
-) {
-  const limit = pLimit({ concurrency, rejectOnClear: true });
-  /** Unsettled tasks, oldest first. */
-  const unsettled = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  try {
-    for await (const item of items) {
-      if (signal?.aborted || failure !== undefined) break;
-      const settled: Promise<void> = limit(task, item)
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            failure ??= { error };
-            limit.clearQueue();
-          },
-        )
-        .finally(() => unsettled.delete(settled));
-      unsettled.add(settled);
-      // Tasks start in order, so the oldest unsettled one is running: wait for it while another one is queued.
-      while (limit.pendingCount > 0) await unsettled.values().next().value;
-    }
-  } finally {
-    // Nothing may still write to the store after the run returns (the caller closes it).
-    await Promise.all(unsettled);
-  }
-  if (failure !== undefined) throw failure.error;
-}
-
-/** Ingests every object of a listing source that passes the filter. */
-export async function ingestListing(
-  source: ListingSource,
-  filter: SourceFilter,
-  ctx: IngestContext,
-  signal?: AbortSignal,
-  incremental?: IncrementalListing,
-): Promise<void> {
-  // Several files per worker thread: each finds its next file queued while this thread lists or commits. With
-  // enrichment, files also wait for look-ups: more of them in flight keep the look-ups and the threads busy.
-  const concurrency = Math.max(ctx.enrichment ? ENRICHING_FILES : 2, ctx.processor.parallelism * 4);
-  const batcher = new CommitBatcher(ctx);
-  await forEachLimited(
-    newObjects(source, filter, ctx, signal, incremental),
-    concurrency,
-    async (object) => {
-      const outcome = await processObject(source.objectSource, object, ctx, batcher);
-      if (outcome.transient === true) source.notFetched?.(object);
-    },
-    signal,
-  );
-  await batcher.flush();
-}
+export { ingestListing, CLAIM_BATCH, CLAIM_RETRY_MS } from './ingest-listing.js';
+import { CommitBatcher } from './commit-batcher.js';
+import type { IngestContext } from './ingest-types.js';
+import { knownKeys, processObject, skipped } from './process-object.js';
+import type { QueueMessage } from './source.js';
 
 /**
  * Ingests the objects of one queue message (committed together) and acknowledges it, unless a file could not
@@ -193,16 +27,23 @@ export async function ingestMessage(message: QueueMessage, ctx: IngestContext): 
   const source = message.objectSource;
   const { done, failed } = await knownKeys(source, message.objects, ctx);
   const batcher = new CommitBatcher(ctx);
-  const outcomes = await Promise.all(
-    message.objects.map((object) => {
-      ctx.summary.files += 1;
-      if (done.has(object.key)) return skipped(source, object, ctx, false);
-      if (failed.has(object.key)) return skipped(source, object, ctx, true);
-      return processObject(source, object, ctx, batcher);
-    }),
-  );
-  await batcher.flush();
-  if (outcomes.some((outcome) => outcome.transient === true)) return false;
-  await message.ack();
-  return true;
+  let acked = false;
+  try {
+    const outcomes = await Promise.all(
+      message.objects.map((object) => {
+        ctx.summary.files += 1;
+        if (done.has(object.key)) return skipped(source, object, ctx, false);
+        if (failed.has(object.key)) return skipped(source, object, ctx, true);
+        return processObject(source, object, ctx, batcher);
+      }),
+    );
+    await batcher.flush();
+    if (outcomes.some((outcome) => outcome.transient === true)) return false;
+    await message.ack();
+    acked = true;
+    return true;
+  } finally {
+    // Left for redelivery: it may become visible again once its visibility timeout runs out.
+    if (!acked) message.release?.();
+  }
 }

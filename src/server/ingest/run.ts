@@ -111,7 +111,10 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     );
   let store;
   try {
-    store = await openStore(dbUrl);
+    store = await openStore(dbUrl, {
+      ...(config.db_pool_size !== undefined ? { poolSize: config.db_pool_size } : {}),
+      ...(config.ingest?.lease_seconds !== undefined ? { leaseSeconds: config.ingest.lease_seconds } : {}),
+    });
   } catch (error) {
     if (error instanceof StoreUrlError || error instanceof StoreOpenError) throw new IngestSetupError(error.message);
     throw new IngestSetupError(`cannot open the database ${dbUrl}: ${(error as Error).message}`);
@@ -126,7 +129,15 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
   const stage = await enrichmentStage(config);
   const processor = createProcessor(config, options.workers ?? defaultWorkers());
   const summary = emptySummary();
-  const ctx = { store, processor, summary, enrichment: stage, ...(options.onFile ? { onFile: options.onFile } : {}) };
+  // A one-shot run ends with every listed file committed: what server replicas hold is waited for.
+  const ctx = {
+    store,
+    processor,
+    summary,
+    enrichment: stage,
+    awaitClaimedElsewhere: true,
+    ...(options.onFile ? { onFile: options.onFile } : {}),
+  };
   try {
     // Evaluations left pending by earlier runs, now that the systems may answer again.
     if (stage !== undefined) addRetries(summary, await retryDue({ store, stage, signal: options.signal }));

@@ -2,7 +2,7 @@
 import { ServerConfigError, type ServerConfig } from '../config.js';
 import type { IngestStore } from '../store/store.js';
 import type { EnrichmentStage } from '../enrich/stage.js';
-import { startContinuousIngest, type IngestLogger } from './continuous.js';
+import { startContinuousIngest, type IngestLogger, type SourceStatus } from './continuous.js';
 import type { Source } from './source.js';
 import { createSource, IngestSetupError } from './sources.js';
 
@@ -17,8 +17,15 @@ export interface ServerIngestOptions {
   stage?: EnrichmentStage | undefined;
 }
 
-/** Returns undefined when there is nothing to ingest; otherwise a stop function that waits for the loops. */
-export async function startServerIngest(options: ServerIngestOptions): Promise<{ stop(): Promise<void> } | undefined> {
+export interface ServerIngest {
+  /** Stops the loops and waits for them. */
+  stop(): Promise<void>;
+  /** What each source's loop is doing (for `/health`). */
+  status(): SourceStatus[];
+}
+
+/** Returns undefined when there is nothing to ingest. */
+export async function startServerIngest(options: ServerIngestOptions): Promise<ServerIngest | undefined> {
   const specs = [...new Set([...options.flags, ...(options.config.ingest?.sources ?? [])])];
   if (specs.length === 0) return undefined;
   const sources: Source[] = [];
@@ -49,5 +56,6 @@ export async function startServerIngest(options: ServerIngestOptions): Promise<{
       controller.abort();
       await running.done;
     },
+    status: running.status,
   };
 }

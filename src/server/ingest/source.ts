@@ -67,6 +67,11 @@ export interface QueueMessage {
   objects: SourceObject[];
   /** Deletes the message; call only after every object was committed (or recorded as failed). */
   ack(): Promise<void>;
+  /**
+   * Optional: the pipeline is done with a message it did not ack; the source stops keeping it invisible, so it is
+   * received again (here or by another replica) once its visibility timeout runs out.
+   */
+  release?(): void;
 }
 
 /** A queue of notifications (SQS): long-polled until the signal aborts, or (`untilEmpty`) a poll finds none. */

@@ -1,14 +1,13 @@
 /**
- * Keeps an SQS message invisible while any of its files is being read: on the first open stream, and then every
- * half timeout while one is open, it resets the message's visibility timeout. When no stream is open the
- * extensions stop, so a message whose processing failed becomes visible again within one timeout.
+ * Keeps an SQS message invisible while it is being processed: from the first file opened until the pipeline acks
+ * or releases the message (`stop`), it resets the message's visibility timeout at once and then every half
+ * timeout, so neither a large file nor a slow commit makes it reappear mid-way (and another replica read it
+ * again). A released message (processing failed) becomes visible again within one timeout.
  */
-import { finished, type Readable } from 'node:stream';
 import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SourceObject } from './source.js';
 
 export class VisibilityHeartbeat {
-  private open = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -24,9 +23,8 @@ export class VisibilityHeartbeat {
     return {
       ...object,
       open: async () => {
-        const stream = await object.open();
-        this.opened(stream);
-        return stream;
+        this.start();
+        return object.open();
       },
     };
   }
@@ -36,17 +34,11 @@ export class VisibilityHeartbeat {
     clearInterval(this.timer);
   }
 
-  private opened(stream: Readable): void {
-    this.open += 1;
-    if (this.open === 1 && !this.stopped) {
-      void this.extend();
-      this.timer = setInterval(() => void this.extend(), (this.seconds * 1000) / 2);
-      this.timer.unref();
-    }
-    finished(stream, () => {
-      this.open -= 1;
-      if (this.open === 0) clearInterval(this.timer);
-    });
+  private start(): void {
+    if (this.timer !== undefined || this.stopped) return;
+    void this.extend();
+    this.timer = setInterval(() => void this.extend(), (this.seconds * 1000) / 2);
+    this.timer.unref();
   }
 
   private async extend(): Promise<void> {

@@ -5,9 +5,10 @@
  *   failed. A message with several buckets is deleted when the last of its QueueMessages is acked.
  * - A message that is not acked becomes visible again when its visibility timeout (default 300 s, as the
  *   original fullstop) runs out, and is received again: files already committed are skipped then.
- * - While one of its files is being read, the message's visibility is extended every half timeout, so a large
- *   file does not make it reappear mid-read; once no file is open the extensions stop, so a failed message
- *   still comes back within one timeout.
+ * - From the moment its first file is opened until it is acked or released, the message's visibility is extended
+ *   every half timeout, so a large file or a slow commit does not make it reappear mid-way (to be read again by
+ *   another replica); a released message (a file could not be fetched, the store failed) comes back within one
+ *   timeout.
  * - A body that is no notification at all is logged and left alone: the queue's redrive policy moves it to a
  *   dead-letter queue after maxReceiveCount receives (without one, it returns until the retention period ends).
  * - Test events, subscription confirmations and events without new objects are deleted at once.
@@ -117,11 +118,14 @@ export function createSqsSource(options: SqsSourceOptions): QueueSource {
       await remove();
     };
     try {
+      // A part of the message given up means the whole message must come back.
+      const release = () => heartbeat.stop();
       return await Promise.all(
         [...buckets].map(async ([bucket, objects]) => ({
           objectSource: `s3://${bucket}`,
           objects: (await Promise.all(objects.map((o) => notifiedObject(s3, o)))).map((o) => heartbeat.watch(o)),
           ack,
+          release,
         })),
       );
     } catch (error) {

@@ -23,7 +23,7 @@ export async function processedKeys(
   source: string,
   files: ReadonlyArray<{ key: string; fingerprint: string }>,
 ): Promise<Set<string>> {
-  return sameFingerprint(db, 'SELECT key, fingerprint FROM processed_file', source, files);
+  return sameFingerprint(db, 'processed_file', 'true', source, files);
 }
 
 /** The keys among `files` that failed for good (not transiently) with the same fingerprint, in one query. */
@@ -32,25 +32,33 @@ export async function failedKeys(
   source: string,
   files: ReadonlyArray<{ key: string; fingerprint: string }>,
 ): Promise<Set<string>> {
-  return sameFingerprint(db, 'SELECT key, fingerprint FROM ingest_failure WHERE NOT transient AND', source, files);
+  return sameFingerprint(db, 'ingest_failure', 'NOT t.transient', source, files);
 }
 
-/** Runs `select` for `source` and the keys of `files`, and keeps the keys whose fingerprint matches. */
+/**
+ * The keys of `files` that `table` holds for `source` with the same fingerprint (and `condition`). Each key is one
+ * primary-key probe (LATERAL … LIMIT 1 cannot become a join): a scan of the source's rows, which a stale estimate
+ * favours while the table is young, would read every file of the source for every batch.
+ */
 async function sameFingerprint(
   db: Queryable,
-  select: string,
+  table: 'processed_file' | 'ingest_failure',
+  condition: string,
   source: string,
   files: ReadonlyArray<{ key: string; fingerprint: string }>,
 ): Promise<Set<string>> {
   const found = new Set<string>();
   if (files.length === 0) return found;
-  const wanted = new Map(files.map((f) => [pgText(f.key), pgText(f.fingerprint)]));
-  const where = select.endsWith(' AND') ? ' ' : ' WHERE ';
-  const { rows } = await db.query<{ key: string; fingerprint: string }>(
-    `${select}${where}source = $1 AND key = ANY($2::text[])`,
-    [pgText(source), [...wanted.keys()]],
+  const original = new Map(files.map((f) => [pgText(f.key), f.key]));
+  const { rows } = await db.query<{ key: string }>(
+    `SELECT w.key FROM unnest($2::text[], $3::text[]) AS w(key, fingerprint)
+      CROSS JOIN LATERAL (
+        SELECT 1 FROM ${table} t
+          WHERE t.source = $1 AND t.key = w.key AND t.fingerprint = w.fingerprint AND ${condition} LIMIT 1
+      ) t`,
+    [pgText(source), files.map((f) => pgText(f.key)), files.map((f) => pgText(f.fingerprint))],
   );
-  for (const row of rows) if (wanted.get(row.key) === row.fingerprint) found.add(row.key);
+  for (const row of rows) found.add(original.get(row.key) ?? row.key);
   return found;
 }
 

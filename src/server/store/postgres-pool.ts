@@ -3,6 +3,7 @@
  * JS number, transactions retried on deadlock, text without NUL, and URLs without their password.
  */
 import pg from 'pg';
+import { NoConnectionError } from './outage.js';
 
 export { redactUrl } from './db-url.js';
 
@@ -30,11 +31,76 @@ export function createPool(url: string, max = 10): Pool {
   // An idle connection that breaks (database restart, network) is dropped by the pool, which emits 'error':
   // without a listener that would end the process. The next query opens a new connection or fails visibly.
   pool.on('error', () => {});
+  markConnectFailures(pool);
   return pool;
+}
+
+type ConnectCallback = (
+  err: Error | undefined,
+  client: PoolClient | undefined,
+  done: (release?: unknown) => void,
+) => void;
+
+/** Clients that have the listener below. */
+const listening = new WeakSet<PoolClient>();
+const ignore = () => {};
+
+/**
+ * Errors of acquiring a connection become NoConnectionError: then nothing of the request reached the database, so
+ * the API can tell the client that nothing was done (outage.ts). `pool.query` acquires through `connect` too.
+ *
+ * A client the pool has handed out has no 'error' listener (the pool keeps one only on idle clients), and a
+ * connection lost while the client is checked out (a transaction under way) is emitted as 'error' as well as
+ * failing the query: without a listener that would end the process. The failed query carries the error.
+ */
+function markConnectFailures(pool: Pool): void {
+  const connect = pool.connect.bind(pool) as (callback?: ConnectCallback) => Promise<PoolClient> | undefined;
+  const listen = (client: PoolClient | undefined) => {
+    if (client !== undefined && !listening.has(client)) {
+      client.on('error', ignore);
+      listening.add(client);
+    }
+    return client;
+  };
+  const wrapped = (callback?: ConnectCallback) =>
+    callback === undefined
+      ? connect()!.then(
+          (client) => listen(client)!,
+          (error: unknown) => {
+            throw new NoConnectionError(error);
+          },
+        )
+      : connect((err, client, done) => callback(err ? new NoConnectionError(err) : err, listen(client), done));
+  pool.connect = wrapped as Pool['connect'];
+}
+
+/** `SELECT 1` through the pool: a connection must be had (or opened) and answer within `timeoutMs`. */
+export async function ping(pool: Pool, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([pool.query('SELECT 1'), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** SQLSTATEs after which the whole transaction can simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
+
+/** Runs a single statement (its own transaction), again on deadlock or serialization failure, up to `attempts` times. */
+export async function retried<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt < attempts && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
+      throw error;
+    }
+  }
+}
 
 /**
  * Runs `fn` in a transaction on one client; a deadlock or serialization failure runs it again, up to `attempts`

@@ -4,7 +4,16 @@
  * the types (postgres-types.ts) and the compiled whitelist (postgres-writer.ts) are cached per generation counter
  * (001-init.sql), which each page query reads in its own snapshot, and a violation's JSON per id and version.
  */
-import type { BatchResolution, FileCommit, JsonPage, Resolution, ResolvableAccounts, ViolationStore } from './store.js';
+import type {
+  BatchResolution,
+  ClaimStatus,
+  FileCommit,
+  JsonPage,
+  ObjectClaims,
+  Resolution,
+  ResolvableAccounts,
+  ViolationStore,
+} from './store.js';
 import { PostgresResolver } from './postgres-resolve.js';
 import type {
   ViolationDraft,
@@ -26,7 +35,7 @@ import type {
   CountByAppVersionAndType,
 } from '../../shared/violation.js';
 import type { ViolationRow } from './sqlite-rows.js';
-import { createPool, pgText, rowId, transaction, type Pool } from './postgres-pool.js';
+import { createPool, pgText, ping, rowId, transaction, type Pool } from './postgres-pool.js';
 import { migratePostgres } from './postgres-migrate.js';
 import {
   VIOLATION_COLUMNS,
@@ -51,16 +60,24 @@ import {
   type SettleResult,
 } from './enrichment-types.js';
 import type { Lifecycle } from '../../shared/lifecycle.js';
+import { DEFAULT_LEASE_SECONDS, PostgresLeases } from './postgres-leases.js';
 
 /** Pages starting further than this hold nothing (ids stay below 2^53) and would overflow PostgreSQL's bigint. */
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 
+export interface PostgresStoreOptions {
+  /** Connections in the pool (default 10). Replicas × pool size must stay below the server's max_connections. */
+  poolSize?: number;
+  /** How long a claim on a listed object lasts unless renewed (default 60 s). */
+  leaseSeconds?: number;
+}
+
 /** Opens a pool on `url` and brings its schema up to date (see postgres-migrate.ts). */
-export async function openPostgresStore(url: string): Promise<PostgresStore> {
-  const pool = createPool(url);
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = createPool(url, options.poolSize);
   try {
     await migratePostgres(pool);
-    const store = new PostgresStore(pool);
+    const store = new PostgresStore(pool, (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000);
     await store.listViolationTypes();
     return store;
   } catch (error) {
@@ -76,9 +93,14 @@ export class PostgresStore implements ViolationStore {
   private readonly types: PostgresTypes;
   private readonly counts: PostgresCounts;
   private readonly resolver: PostgresResolver;
+  private readonly leases: PostgresLeases;
 
   /** `pool` is public for the plan test, which explains the statements the store sends through it. */
-  constructor(readonly pool: Pool) {
+  constructor(
+    readonly pool: Pool,
+    leaseMs = DEFAULT_LEASE_SECONDS * 1000,
+  ) {
+    this.leases = new PostgresLeases(pool, leaseMs);
     this.rules = new PostgresRules(pool);
     this.resolver = new PostgresResolver(pool);
     this.types = new PostgresTypes(pool, () => this.rowJson.clear());
@@ -92,7 +114,7 @@ export class PostgresStore implements ViolationStore {
 
   async commitFiles(files: ReadonlyArray<FileCommit>): Promise<InsertResult[]> {
     if (files.length === 0) return [];
-    const { results, createdTypes } = await transaction(this.pool, async (client) => {
+    const { results, createdTypes, released } = await transaction(this.pool, async (client) => {
       const claimed = await fileLog.claimFiles(
         client,
         files.map((f) => f.file),
@@ -120,8 +142,13 @@ export class PostgresStore implements ViolationStore {
         inserted: inserted[i]!,
         duplicates: drafts.length - inserted[i]!,
       }));
-      return { results, createdTypes };
+      const released = await this.leases.releaseInCommit(
+        client,
+        files.map((f) => f.file),
+      );
+      return { results, createdTypes, released };
     });
+    released();
     if (createdTypes.length > 0) await this.types.load();
     return results;
   }
@@ -143,6 +170,26 @@ export class PostgresStore implements ViolationStore {
 
   async recordIngestFailure(failure: Omit<IngestFailure, 'at'> & { transient?: boolean }): Promise<void> {
     await fileLog.recordIngestFailure(this.pool, failure);
+    await this.leases.release(failure.source, [failure.key]);
+  }
+
+  async claimObjects(
+    source: string,
+    objects: ReadonlyArray<{ key: string; fingerprint: string }>,
+  ): Promise<ObjectClaims> {
+    return this.leases.claim(source, objects);
+  }
+
+  async releaseObjects(source: string, keys: readonly string[]): Promise<void> {
+    await this.leases.release(source, keys);
+  }
+
+  claimStatus(): ClaimStatus {
+    return this.leases.status();
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await ping(this.pool, timeoutMs);
   }
 
   async listIngestFailures(): Promise<IngestFailure[]> {
@@ -280,7 +327,11 @@ export class PostgresStore implements ViolationStore {
   }
 
   async close(): Promise<void> {
-    if (!this.pool.ended) await this.pool.end();
+    if (this.pool.ended) return;
+    await this.leases.close().catch(() => {
+      // Unreachable: the leases expire by themselves.
+    });
+    await this.pool.end();
   }
 
   private async page<T extends Snapshot>(filter: ViolationFilter, page: PageRequest, columns: string): Promise<T[]> {

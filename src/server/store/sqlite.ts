@@ -7,7 +7,15 @@
  * when `PRAGMA data_version` shows a commit by another connection (e.g. a `fullstop ingest` process).
  */
 import type Database from 'better-sqlite3';
-import type { BatchResolution, FileCommit, Resolution, ResolvableAccounts, ViolationStore } from './store.js';
+import type {
+  BatchResolution,
+  ClaimStatus,
+  FileCommit,
+  ObjectClaims,
+  Resolution,
+  ResolvableAccounts,
+  ViolationStore,
+} from './store.js';
 import { UnknownViolationTypeError } from './store.js';
 import type { JsonPage } from './store.js';
 import type { ViolationDraft, ProcessedFile, IngestFailure, InsertResult } from '../model.js';
@@ -47,6 +55,7 @@ import {
   type SettleResult,
 } from './enrichment-types.js';
 import type { Lifecycle } from '../../shared/lifecycle.js';
+import { claimOwner, HeldClaims } from './claims.js';
 
 const COUNT_CACHE_LIMIT = 1000;
 const OPEN_ONLY = stateCondition(undefined, undefined);
@@ -69,6 +78,9 @@ export class SqliteStore implements ViolationStore {
   /** The types map last copied into the type JSON table. */
   private typeJsonOf: Map<string, ViolationType> | undefined;
   private readonly rowJson: RowJsonCache;
+  /** One node reads everything itself: claims only keep two loops of this process off the same file. */
+  private readonly claims = new HeldClaims();
+  private readonly owner = claimOwner();
 
   constructor(path: string) {
     this.db = openSqlite(path);
@@ -85,12 +97,15 @@ export class SqliteStore implements ViolationStore {
   }
 
   async commitFile(file: ProcessedFile, drafts: ViolationDraft[]): Promise<InsertResult> {
-    return this.write(() => this.commitOne({ file, drafts }));
+    return (await this.commitFiles([{ file, drafts }]))[0]!;
   }
 
   async commitFiles(files: ReadonlyArray<FileCommit>): Promise<InsertResult[]> {
     // One transaction for the batch: a commit (WAL append) costs more than a typical file's inserts.
-    return files.length === 0 ? [] : this.write(() => files.map((commit) => this.commitOne(commit)));
+    if (files.length === 0) return [];
+    const results = await this.write(() => files.map((commit) => this.commitOne(commit)));
+    for (const { file } of files) this.claims.delete(file.source, [file.key]);
+    return results;
   }
 
   async claimPendingEvaluations(request: PendingClaimRequest): Promise<PendingEvaluation[]> {
@@ -138,6 +153,31 @@ export class SqliteStore implements ViolationStore {
 
   async recordIngestFailure(f: Omit<IngestFailure, 'at'> & { transient?: boolean }): Promise<void> {
     await this.write(() => this.fileLog.recordIngestFailure(f));
+    this.claims.delete(f.source, [f.key]);
+  }
+
+  async claimObjects(
+    source: string,
+    objects: ReadonlyArray<{ key: string; fingerprint: string }>,
+  ): Promise<ObjectClaims> {
+    const done = this.fileLog.processedKeys(source, objects);
+    const claimed = new Set<string>();
+    for (const { key } of objects) if (!done.has(key) && !this.claims.has(source, key)) claimed.add(key);
+    this.claims.add(source, claimed);
+    return { claimed, done };
+  }
+
+  async releaseObjects(source: string, keys: readonly string[]): Promise<void> {
+    this.claims.delete(source, keys);
+  }
+
+  claimStatus(): ClaimStatus {
+    return { owner: this.owner, held: this.claims.size, leaseSeconds: null };
+  }
+
+  async ping(): Promise<void> {
+    // Reads a page of the file (not just `SELECT 1`, which SQLite answers without touching it).
+    this.statement('SELECT 1 FROM violation_type LIMIT 1').get();
   }
 
   async listIngestFailures(): Promise<IngestFailure[]> {
@@ -238,6 +278,7 @@ export class SqliteStore implements ViolationStore {
   }
 
   async close(): Promise<void> {
+    this.claims.clear();
     if (this.db.open) this.db.close();
   }
 

@@ -484,6 +484,48 @@ export function describeStoreContract(
       expect(await store.listViolations({}, page({ page: 2 ** 40 }))).toEqual({ content: [], total: 1 });
     });
 
+    it('matches meta keys holding quotes, backslashes, dots and brackets literally', async () => {
+      const metaInfo = { 'a"b': 'quote', 'k\\': 'backslash', 'x.y': 'dot', 'p[0]': 'bracket', "it's": 'apostrophe' };
+      await store.insertViolations([draft({ eventId: 'odd', metaInfo }), draft({ eventId: 'plain', metaInfo: {} })]);
+      for (const [key, value] of Object.entries(metaInfo)) {
+        const { content } = await store.listViolations({ meta: [[key, value]] }, page());
+        expect([key, content.map((v) => v.event_id)]).toEqual([key, ['odd']]);
+      }
+      expect((await store.listViolations({ meta: [['a"b', 'other']] }, page())).total).toBe(0);
+      expect((await store.listViolations({ meta: [['a', 'quote']] }, page())).total).toBe(0);
+    });
+
+    it('claims a listed object for one reader until it is committed, failed or released', async () => {
+      const objects = [
+        { key: 'a.json', fingerprint: 'f1' },
+        { key: 'b.json', fingerprint: 'f1' },
+        { key: 'c.json', fingerprint: 'f1' },
+      ];
+      await store.commitFile(file('c.json'), []);
+      const first = await store.claimObjects('file:///logs', objects);
+      expect([[...first.claimed].sort(), [...first.done]]).toEqual([['a.json', 'b.json'], ['c.json']]);
+      expect(store.claimStatus().held).toBe(2);
+      // Held: nobody (not even another loop of this process) claims them again.
+      expect((await store.claimObjects('file:///logs', objects)).claimed.size).toBe(0);
+      await store.commitFile(file('a.json'), [draft()]);
+      await store.recordIngestFailure({ source: 'file:///logs', key: 'b.json', fingerprint: 'f1', reason: 'bad' });
+      expect(store.claimStatus().held).toBe(0);
+      const again = await store.claimObjects('file:///logs', objects);
+      expect([[...again.claimed], [...again.done].sort()]).toEqual([['b.json'], ['a.json', 'c.json']]);
+      await store.releaseObjects('file:///logs', ['b.json']);
+      expect(store.claimStatus().held).toBe(0);
+      expect([...(await store.claimObjects('file:///logs', objects)).claimed]).toEqual(['b.json']);
+      // Another source, or a changed file (new fingerprint), is another object.
+      expect((await store.claimObjects('s3://other', objects)).claimed.size).toBe(3);
+      expect([...(await store.claimObjects('file:///logs', [{ key: 'c.json', fingerprint: 'f2' }])).claimed]).toEqual([
+        'c.json',
+      ]);
+    });
+
+    it('answers a ping', async () => {
+      await expect(store.ping(2000)).resolves.toBeUndefined();
+    });
+
     it('rolls a failed commit back completely', async () => {
       const bad = { ...draft({ eventId: 'e2' }), accountId: null as unknown as string };
       await expect(store.commitFile(file('b.json'), [draft(), bad])).rejects.toThrow();

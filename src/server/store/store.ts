@@ -85,6 +85,36 @@ export interface IngestStore {
    */
   settlePendingEvaluations(claimant: string, settlements: readonly PendingSettlement[]): Promise<SettleResult[]>;
   pendingEvaluationStatus(): Promise<PendingStatus>;
+  /**
+   * Claims listed objects for this process to read, so that server replicas sharing a store split a listing
+   * instead of all reading it: `claimed` are this process's now, `done` were committed meanwhile (same
+   * fingerprint), and the others are being read by another replica (or by another loop of this process). A claim
+   * ends when the file is committed or its failure recorded, when it is released, or when its lease expires: a
+   * replica that dies loses its claims after that. The commit stays exactly-once without claims; they only keep
+   * replicas from reading the same file. One node (SQLite) claims whatever it does not hold already.
+   */
+  claimObjects(source: string, objects: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<ObjectClaims>;
+  /** Gives up claims without committing (a run that stops, a file that could not be fetched). */
+  releaseObjects(source: string, keys: readonly string[]): Promise<void>;
+  /** The claims this process holds now, for `/health`. */
+  claimStatus(): ClaimStatus;
+  /** Resolves when the store answers a trivial query (`SELECT 1`) within `timeoutMs`; rejects otherwise. */
+  ping(timeoutMs: number): Promise<void>;
+}
+
+/** The outcome of `claimObjects`; keys in neither set are claimed by someone else. */
+export interface ObjectClaims {
+  claimed: Set<string>;
+  done: Set<string>;
+}
+
+export interface ClaimStatus {
+  /** Who this process is in the lease table: `host/pid/random`. */
+  owner: string;
+  /** Objects claimed and not yet committed, recorded as failed or released. */
+  held: number;
+  /** How long a claim lasts unless renewed (renewed every third of it while held); null where claims never expire. */
+  leaseSeconds: number | null;
 }
 
 /** Everything the HTTP API needs, on top of ingestion. Violations come back as the wire DTOs of §2.1. */

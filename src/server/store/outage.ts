@@ -1,0 +1,114 @@
+/**
+ * Tells a store that cannot be reached or cannot work right now (PostgreSQL down, restarting, out of connections,
+ * the network gone; SQLite locked by another writer for longer than its busy timeout, or its disk failing) from a
+ * bug, and whether a write under way may have been applied all the same (its answer lost with the connection).
+ * The API answers an outage with 503 (nothing was done: try again later), a write that may have been applied with
+ * 502 (outcome unknown: clients must not simply send it again), and a bug with 500; the log keeps the cause.
+ */
+import type { ViolationStore } from './store.js';
+
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  /**
+   * @param maybeApplied the connection broke while a statement was under way, so a write may have been committed
+   *   (its answer was lost); false when the store refused or never got the request, so nothing was written.
+   */
+  constructor(
+    cause: unknown,
+    readonly maybeApplied: boolean,
+  ) {
+    super(`the store is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
+/**
+ * A connection could not be had from the pool (refused, timed out, rejected at login): nothing was sent. The
+ * message is the cause's, so messages read as before.
+ */
+export class NoConnectionError extends Error {
+  override name = 'NoConnectionError';
+  constructor(cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+  }
+}
+
+/** Failures to reach the database at all: nothing was sent. */
+const NOT_CONNECTED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+/** A connection lost mid-exchange: what was under way may have been applied. */
+const BROKEN_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE']);
+
+/**
+ * SQLSTATEs of a server that cannot serve: class 08 (connection exception), 53 (insufficient resources: too many
+ * connections, out of memory or disk), 57P01-57P03 (shut down by an administrator or a crash, still starting).
+ * They are error answers: the statement (and its transaction) failed, so nothing was applied.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P0[1-3])$/;
+
+/** What the pg driver and its pool say, without a code, when no connection can be had: nothing was sent. */
+const PG_NO_CONNECTION =
+  /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout|timeout expired|Cannot use a pool after calling end on the pool|Client was closed and is not queryable)/;
+/** …and when a connection breaks under a statement. */
+const PG_CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error)/;
+
+/**
+ * SQLite result codes of a database that is busy or whose storage fails (better-sqlite3 names them); the
+ * transaction rolls back, so nothing was applied.
+ */
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/;
+
+/** Whether `error` (or a cause of it) says the store is unavailable, and if so whether a write may have been applied. */
+export function outageOf(error: unknown): { maybeApplied: boolean } | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof StoreUnavailableError) return { maybeApplied: e.maybeApplied };
+    if (e instanceof NoConnectionError) return { maybeApplied: false };
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (NOT_CONNECTED_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code) || SQLITE_UNAVAILABLE.test(code))
+        return { maybeApplied: false };
+      if (BROKEN_CODES.has(code)) return { maybeApplied: true };
+    } else if (PG_NO_CONNECTION.test(e.message)) return { maybeApplied: false };
+    else if (PG_CONNECTION_LOST.test(e.message)) return { maybeApplied: true };
+  }
+  return undefined;
+}
+
+/**
+ * The store with every method's outage errors (outageOf) turned into StoreUnavailableError; other errors
+ * pass unchanged. Only errors that come out of the store are judged, so a network error of another dependency is
+ * never taken for a store outage.
+ */
+export function reportingOutages(store: ViolationStore): ViolationStore {
+  const wrapped = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
+  const wrap = (fn: (...args: unknown[]) => unknown) =>
+    function (this: unknown, ...args: unknown[]) {
+      try {
+        const result = fn.apply(store, args);
+        return result instanceof Promise ? result.catch(rethrow) : result;
+      } catch (error) {
+        return rethrow(error);
+      }
+    };
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || property === 'constructor') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      let outer = wrapped.get(fn);
+      if (outer === undefined) wrapped.set(fn, (outer = wrap(fn)));
+      return outer;
+    },
+  });
+}
+
+function rethrow(error: unknown): never {
+  if (error instanceof StoreUnavailableError) throw error;
+  const outage = outageOf(error);
+  throw outage === undefined ? error : new StoreUnavailableError(error, outage.maybeApplied);
+}
