@@ -67,7 +67,11 @@ describe('fullstop server retries pending evaluations', () => {
       const before = await health();
       expect(before.pending_evaluations.oldest_age_seconds).toBeGreaterThanOrEqual(0);
       const after = await until(health, (h) => h.pending_evaluations.count === 0, 30_000);
-      expect(after).toEqual({ status: 'UP', pending_evaluations: { count: 0, oldest_age_seconds: null } });
+      expect(after).toEqual({
+        status: 'UP',
+        store: { status: 'UP' },
+        pending_evaluations: { count: 0, oldest_age_seconds: null },
+      });
       expect(server.logs.join('\n')).toContain('"msg":"retried pending evaluations"');
       expect(server.logs.join('\n')).toContain(
         '"msg":"rule MODIFIED_ROLE_OR_SERVICE is off: rules.modified_role_or_service.templates is not set"',

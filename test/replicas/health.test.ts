@@ -60,6 +60,7 @@ describe('/health of an ingesting server', () => {
     expect(body).toEqual({
       status: 'UP',
       store: { status: 'UP' },
+      pending_evaluations: { count: 0, oldest_age_seconds: null },
       ingest: {
         claims: { owner: expect.stringMatching(/^[^/]+\/\d+\/[0-9a-f]{8}$/), held: 0, lease_seconds: null },
         sources: [

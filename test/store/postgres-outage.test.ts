@@ -54,7 +54,11 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('the API while PostgreSQL 
   });
 
   it('answers 503 with a JSON body, and /health DOWN, while the database refuses connections', async () => {
-    expect((await app.inject({ url: '/health' })).json()).toEqual({ status: 'UP', store: { status: 'UP' } });
+    expect((await app.inject({ url: '/health' })).json()).toEqual({
+      status: 'UP',
+      store: { status: 'UP' },
+      pending_evaluations: { count: 0, oldest_age_seconds: null },
+    });
     proxy.setMode('refuse');
     proxy.cutAll();
     const list = await app.inject({ url: '/api/violations', headers: admin });
@@ -103,7 +107,11 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('the API while PostgreSQL 
   it('is UP again, and answers again, once the database is back', async () => {
     proxy.setMode('pass');
     proxy.cutAll();
-    expect((await health()).json()).toEqual({ status: 'UP', store: { status: 'UP' } });
+    expect((await health()).json()).toEqual({
+      status: 'UP',
+      store: { status: 'UP' },
+      pending_evaluations: { count: 0, oldest_age_seconds: null },
+    });
     expect((await app.inject({ url: '/api/violations', headers: admin })).json().total_elements).toBe(2);
   });
 

@@ -10,6 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ApiErrorBody } from '../../shared/violation.js';
 import { HttpError } from './errors.js';
 import { StoreUnavailableError } from '../store/outage.js';
+import { StoreWriteError } from '../store/store-errors.js';
 import { BOOL_PATTERN, DATE_TIME_PATTERN } from './params.js';
 
 const LOCATIONS: Record<string, string> = {
@@ -62,6 +63,7 @@ export function installErrorHandling(app: FastifyInstance): void {
         .send(body(error.statusCode, error.message, request));
     }
     if (error instanceof StoreUnavailableError) return storeOutage(error, request, reply);
+    if (error instanceof StoreWriteError) return storeOutage(new StoreUnavailableError(error, false), request, reply);
     if (error.validation) return reply.code(400).send(body(400, validationMessage(error), request));
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = request.headers['content-type'];
@@ -76,12 +78,18 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler(notFound);
 }
 
+/** When a client may try again after a store outage: long enough for a lock or a restart to pass. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
 function storeOutage(error: StoreUnavailableError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   request.log.error({ err: error }, 'store unavailable');
   const safe = request.method === 'GET' || request.method === 'HEAD';
   if (safe || !error.maybeApplied) {
     const message = `the store is unavailable${safe ? '' : ' and nothing was changed'}: try again later`;
-    return reply.code(503).send(body(503, message, request));
+    return reply
+      .code(503)
+      .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+      .send(body(503, message, request));
   }
   const message =
     'the connection to the store broke during the request: the change may or may not have been applied; check before sending it again';

@@ -6,6 +6,7 @@
  * 502 (outcome unknown: clients must not simply send it again), and a bug with 500; the log keeps the cause.
  */
 import type { ViolationStore } from './store.js';
+import { StoreWriteError } from './store-errors.js';
 
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
@@ -67,6 +68,8 @@ const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/;
 export function outageOf(error: unknown): { maybeApplied: boolean } | undefined {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (e instanceof StoreUnavailableError) return { maybeApplied: e.maybeApplied };
+    // The SQLite store's own verdict on a refused write (sqlite-write.ts): rolled back, nothing applied.
+    if (e instanceof StoreWriteError) return { maybeApplied: false };
     if (e instanceof NoConnectionError) return { maybeApplied: false };
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') {
@@ -108,7 +111,8 @@ export function reportingOutages(store: ViolationStore): ViolationStore {
 }
 
 function rethrow(error: unknown): never {
-  if (error instanceof StoreUnavailableError) throw error;
+  // Already judged: a StoreWriteError carries what ingest reports (locked, disk full…) and passes unchanged.
+  if (error instanceof StoreUnavailableError || error instanceof StoreWriteError) throw error;
   const outage = outageOf(error);
   throw outage === undefined ? error : new StoreUnavailableError(error, outage.maybeApplied);
 }
