@@ -1,6 +1,6 @@
 /**
  * Errors that carry their own exit code and an optional hint, so `main()` is the only place that turns a
- * failure into output and a status (conventions §7). Commands throw; they never print-and-exit.
+ * failure into output and a status. Commands throw; they never print-and-exit.
  */
 
 /** Process exit codes (documented in `fullstop --help`). */

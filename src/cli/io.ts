@@ -1,5 +1,5 @@
 /**
- * Injected I/O (conventions §4): commands write data with `out` and everything else with `err`, and ask
+ * Injected I/O: commands write data with `out` and everything else with `err`, and ask
  * `canPrompt` before prompting. Tests pass buffers; `systemIo()` wires the real process streams.
  */
 import { isatty } from 'node:tty';

@@ -1,6 +1,6 @@
 /**
  * The command-line entry: builds the commander program from one explicit list of commands, runs it, and is
- * the only place that turns an error into a message on stderr and an exit code (conventions §7).
+ * the only place that turns an error into a message on stderr and an exit code.
  */
 import { Command, CommanderError } from 'commander';
 import {

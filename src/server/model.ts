@@ -4,7 +4,7 @@ export interface ViolationDraft {
   eventId: string;
   accountId: string;
   region: string;
-  /** Violation type id, e.g. `WRONG_REGION`; unknown ids are created on insert (fullstop-api.md §3). */
+  /** Violation type id, e.g. `WRONG_REGION`; unknown ids are created on insert, as the original's persister does. */
   type: string;
   instanceId?: string | null;
   /** Stored as JSON text and returned exactly as given; keys are not renamed. */
@@ -45,7 +45,7 @@ export interface InsertResult {
 }
 
 /**
- * Filter of `GET /api/violations` (fullstop-api.md §1.4 (1)) plus this server's additions. Time bounds are
+ * Filter of `GET /api/violations` as the original server reads it, plus this server's additions. Time bounds are
  * epoch milliseconds and may carry a fraction (the CLI sends microseconds), so strict bounds stay exact.
  */
 export interface ViolationFilter {
@@ -56,7 +56,7 @@ export interface ViolationFilter {
   createdBefore?: number;
   /** `id >= lastViolation` (inclusive, as the original). */
   lastViolation?: number;
-  /** Tri-state: whitelisted wins over checked; neither means open (fullstop-api.md §1.4 (1)). */
+  /** Tri-state: whitelisted wins over checked; neither means open. */
   checked?: boolean;
   whitelisted?: boolean;
   severity?: number;
@@ -113,7 +113,7 @@ export interface PageResult<T> {
   total: number;
 }
 
-/** Filter of the two count endpoints (fullstop-api.md §1.4 (6)(7)); `resolved` plays the role of `checked`. */
+/** Filter of the two count endpoints; `resolved` plays the role of `checked`. */
 export interface CountFilter {
   /** Bounds in epoch ms; strict for the per-account-and-type count, inclusive for the per-account one. */
   from?: number;
@@ -122,7 +122,7 @@ export interface CountFilter {
   whitelisted?: boolean;
 }
 
-/** A whitelisting rule to create (from the `RuleDTO` body, fullstop-api.md §1.4 (8–12)). */
+/** A whitelisting rule to create (from the original's `RuleDTO` body). */
 export interface WhitelistingRuleDraft {
   accountId?: string | null;
   region?: string | null;

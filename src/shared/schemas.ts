@@ -1,7 +1,7 @@
 /**
  * Wire types of the fullstop REST API, defined once as TypeBox schemas: the server validates and serialises
  * with them, and the TypeScript types in `violation.ts` are derived from them. Field names are the original
- * Java server's snake_case names (fullstop-api.md §2.1); dates are ISO-8601 UTC strings with milliseconds.
+ * Java server's snake_case names (its `ViolationDto` and `RuleDTO`); dates are ISO-8601 UTC strings with milliseconds.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 
@@ -64,7 +64,7 @@ export const SortOrderSchema = Type.Object(
   { $id: 'SortOrder', additionalProperties: false },
 );
 
-/** The Spring Data page envelope (fullstop-api.md §1.1), serialised with snake_case keys. */
+/** The Spring Data page envelope of the original's list endpoints, serialised with snake_case keys. */
 export const PageSchema = <T extends TSchema>(item: T) =>
   Type.Object(
     {

@@ -16,7 +16,7 @@ import type {
 
 export type ViolationType = Static<typeof ViolationTypeSchema>;
 
-/** A violation as the API serialises it (fullstop-api.md §2.1). */
+/** A violation as the API serialises it: the original server's `ViolationDto`, with snake_case keys. */
 export interface Violation {
   id: number;
   version: number;
@@ -42,7 +42,7 @@ export interface Violation {
 
 export type SortOrder = Static<typeof SortOrderSchema>;
 
-/** The Spring Data page envelope (fullstop-api.md §1.1). */
+/** The Spring Data page envelope that the original server's list endpoints answer with. */
 export interface Page<T> {
   content: T[];
   total_elements: number;

@@ -1,4 +1,4 @@
-/** Small real HTTP servers standing in for the OAuth2 token-info endpoint and the team service (spec §9). */
+/** Small real HTTP servers standing in for the OAuth2 token-info endpoint and the team service. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

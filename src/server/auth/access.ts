@@ -1,5 +1,5 @@
 /**
- * Business authorisation (fullstop-api.md §1.2): resolving needs membership of the violation's account;
+ * Business authorisation, as in the original server: resolving needs membership of the violation's account;
  * whitelisting rules need a team listed in `whitelist.allowed_teams`. The token's own `accounts`/`teams`
  * decide when it has them, else the team service, else nothing is allowed.
  */

@@ -1,5 +1,5 @@
 /**
- * The Spring page envelope (fullstop-api.md §1.1) around a `content` array that is already JSON, as the store's
+ * The Spring page envelope around a `content` array that is already JSON, as the store's
  * fast path returns it: the rows are never parsed, and the body leaves as one Buffer.
  */
 import type { FastifyReply } from 'fastify';

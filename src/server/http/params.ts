@@ -1,6 +1,6 @@
 /**
  * Query-parameter schemas and parsers shared by the routes: Spring-style lists (comma-separated or repeated),
- * booleans, ISO date-times with any fraction, and `sort=prop[,prop…][,asc|desc]` (fullstop-api.md §1.1).
+ * booleans, ISO date-times with any fraction, and `sort=prop[,prop…][,asc|desc]`, as Spring Data's pageable reads it.
  */
 import { Type } from '@sinclair/typebox';
 import { SORTABLE_PROPERTIES, type SortSpec } from '../model.js';

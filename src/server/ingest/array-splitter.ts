@@ -5,6 +5,7 @@
  * of at most `maxElementBytes`: a longer one (a 50 MB string, gigabytes of whitespace) is skipped unkept as bad.
  */
 import { CloudTrailFormatError } from './cloudtrail.js';
+import { BAD_ELEMENT, BoundedElement, parseElement } from './bounded-element.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -17,9 +18,6 @@ const SPACE = 0x20;
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
 const TAB = 0x09;
-
-/** Marks an element that is not valid JSON: a bad record, not a bad file. */
-export const BAD_ELEMENT = Symbol('bad element');
 
 export interface SplitOptions {
   /** The array is the value of `{"Records": ...}`: its closing brace follows. */
@@ -42,42 +40,18 @@ export async function splitArray(
   let depth = 0;
   let inString = false;
   let escaped = false;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  /** The current element grew past the limit: its bytes are dropped as they come, and it counts as bad. */
-  let oversized = false;
+  const element = new BoundedElement(options.maxElementBytes);
   let toSkip = skip;
   let closed = false;
 
-  const keep = (piece: Buffer) => {
-    if (oversized) return;
-    pendingBytes += piece.length;
-    if (pendingBytes > options.maxElementBytes) {
-      oversized = true;
-      pending = [];
-    } else pending.push(piece);
-  };
-
   const emit = (tail: Buffer) => {
-    keep(tail);
-    const parts = pending;
-    const tooLong = oversized;
-    pending = [];
-    pendingBytes = 0;
-    oversized = false;
-    if (tooLong) {
+    const taken = element.take(tail);
+    if (taken === BAD_ELEMENT) {
       onElement(BAD_ELEMENT);
       return;
     }
-    const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8').trim();
-    if (text === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = BAD_ELEMENT;
-    }
-    onElement(value);
+    const text = taken.trim();
+    if (text !== '') onElement(parseElement(text));
   };
 
   const checkTrailer = (rest: Buffer) => {
@@ -126,7 +100,7 @@ export async function splitArray(
         start = i + 1;
       }
     }
-    if (!closed && start < chunk.length) keep(chunk.subarray(start));
+    if (!closed && start < chunk.length) element.add(chunk.subarray(start));
   }
   if (!closed) throw new CloudTrailFormatError('invalid JSON: the file ends inside the records array (truncated?)');
 }

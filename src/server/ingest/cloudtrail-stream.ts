@@ -11,7 +11,8 @@ import { createGunzip } from 'node:zlib';
 import pLimit from 'p-limit';
 import type { Evaluator } from '../rules/index.js';
 import { CloudTrailFormatError, FileAccumulator, isGzip, type DeferPredicate, type FileResult } from './cloudtrail.js';
-import { BAD_ELEMENT, splitArray } from './array-splitter.js';
+import { splitArray } from './array-splitter.js';
+import { BAD_ELEMENT } from './bounded-element.js';
 import { splitLines } from './line-splitter.js';
 
 const SNIFF_BYTES = 64 * 1024;

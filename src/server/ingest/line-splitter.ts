@@ -3,7 +3,7 @@
  * at most `maxLineBytes`: a longer one (a 50 MB string, gigabytes without a line break) is dropped as it comes and
  * counts as one bad line, and the lines after it are read as usual.
  */
-import { BAD_ELEMENT } from './array-splitter.js';
+import { BAD_ELEMENT, BoundedElement, parseElement } from './bounded-element.js';
 
 const NEWLINE = 0x0a;
 
@@ -13,43 +13,21 @@ export async function splitLines(
   onLine: (value: unknown) => void,
   maxLineBytes: number,
 ): Promise<void> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let oversized = false;
+  const line = new BoundedElement(maxLineBytes);
   let first = true;
 
-  const keep = (piece: Buffer) => {
-    if (oversized || piece.length === 0) return;
-    pendingBytes += piece.length;
-    if (pendingBytes > maxLineBytes) {
-      oversized = true;
-      pending = [];
-    } else pending.push(piece);
-  };
-
   const end = (tail: Buffer) => {
-    keep(tail);
-    const parts = pending;
-    const tooLong = oversized;
-    pending = [];
-    pendingBytes = 0;
-    oversized = false;
-    if (tooLong) {
+    let text = line.take(tail);
+    if (text === BAD_ELEMENT) {
       first = false;
       onLine(BAD_ELEMENT);
       return;
     }
-    let text = Buffer.concat(parts).toString('utf8');
+    // A byte-order mark may open the file, never a later line.
     if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.trim() === '') return;
     first = false;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = BAD_ELEMENT;
-    }
-    onLine(value);
+    onLine(parseElement(text));
   };
 
   for await (const chunk of chunks) {
@@ -58,7 +36,7 @@ export async function splitLines(
       end(chunk.subarray(start, newline));
       start = newline + 1;
     }
-    keep(chunk.subarray(start));
+    line.add(chunk.subarray(start));
   }
   end(Buffer.alloc(0));
 }

@@ -28,18 +28,9 @@ export interface PendingEvaluationDraft {
 }
 
 /** A pending evaluation as claimed: `attempts` counts this attempt too. */
-export interface PendingEvaluation {
+export interface PendingEvaluation extends Omit<PendingEvaluationDraft, 'delayMs'> {
   id: number;
-  eventId: string;
-  accountId: string;
-  region: string;
-  event: string;
-  source: string;
-  key: string;
-  configFingerprint: string;
   attempts: number;
-  lastError: string;
-  retryable: boolean;
   /** Epoch ms, by the store's clock. */
   created: number;
 }

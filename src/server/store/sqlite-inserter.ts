@@ -6,7 +6,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { ViolationDraft, InsertResult } from '../model.js';
 import { compileWhitelist, WHITELIST_COMMENT_PREFIX, type WhitelistRule } from './whitelist.js';
 
-/** Who the original's auditing names when no user is involved (fullstop-api.md §2.2). */
+/** Who the original's auditing names when no user is involved. */
 export const SYSTEM_AUDITOR = 'FULLSTOP';
 
 type Whitelist = (draft: ViolationDraft) => WhitelistRule | undefined;
@@ -29,7 +29,7 @@ export class SqliteInserter {
        application_id, application_version_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
     this.insertVersion = db.prepare('INSERT OR IGNORE INTO app_version (name, created) VALUES (?, ?)');
-    // Unknown types as the original's persister creates them (fullstop-api.md §3): severity 0, no title or priority.
+    // Unknown types as the original's persister creates them: severity 0, no title or priority.
     this.insertType = db.prepare(`INSERT OR IGNORE INTO violation_type
       (id, help_text, violation_severity, is_audit_relevant, title, priority, version, created, created_by, last_modified, last_modified_by)
       VALUES (?, 'This is only a default message', 0, 0, NULL, NULL, 0, ?, ?, ?, ?)`);

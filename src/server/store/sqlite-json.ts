@@ -1,5 +1,5 @@
 /**
- * Violations as JSON text built by SQLite itself: the wire form of fullstop-api.md §2.1, byte for byte what
+ * Violations as JSON text built by SQLite itself: the wire form of the original's `ViolationDto`, byte for byte what
  * `toViolation` + fastify's schema serialiser produce, without creating a JS object per row and cell.
  *
  * Types repeat on every row, so their JSON is built once in JS (`toViolationType`) and kept in a temporary

@@ -1,4 +1,4 @@
-/** Builds the SQL of the violation list and counts from a filter (fullstop-api.md §1.4 (1), (6), (7)). */
+/** Builds the SQL of the violation list and counts from a filter. */
 import type { ViolationFilter, SortSpec, SortProperty } from '../model.js';
 import type { ViolationType } from '../../shared/violation.js';
 
@@ -29,7 +29,7 @@ const SORT_COLUMNS: Record<SortProperty, { column: string; nullable: boolean }> 
 
 const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
-/** The tri-state of §1.4 (1): whitelisted wins, then checked (resolved by hand), else open. */
+/** The tri-state of the list's `checked`/`whitelisted` filters: whitelisted wins, then checked (resolved by hand), else open. */
 export function stateCondition(checked: boolean | undefined, whitelisted: boolean | undefined): string {
   if (whitelisted === true) return 'rule_entity_id IS NOT NULL';
   if (checked === true) return 'comment IS NOT NULL AND rule_entity_id IS NULL';

@@ -1,4 +1,4 @@
-/** Maps SQLite rows (times in epoch ms) to the wire DTOs of fullstop-api.md §2.1 and §1.4 (8–12). */
+/** Maps SQLite rows (times in epoch ms) to the wire DTOs of violations, types and whitelisting rules. */
 import type { Violation, ViolationType, WhitelistingRule } from '../../shared/violation.js';
 
 export interface ViolationRow {

@@ -1,4 +1,4 @@
-/** Whitelisting-rule persistence for the SQLite store (fullstop-api.md §1.4 (8–12)). */
+/** Whitelisting-rule persistence for the SQLite store. */
 import type { Database } from 'better-sqlite3';
 import type { WhitelistingRuleDraft, ExpireWhitelistingRuleResult } from '../model.js';
 import type { WhitelistingRule } from '../../shared/violation.js';

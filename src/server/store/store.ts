@@ -1,5 +1,5 @@
 /**
- * The one storage interface of the server (conventions §3.12). Every adapter (SQLite now, PostgreSQL later)
+ * The one storage interface of the server. Every adapter (SQLite, PostgreSQL)
  * implements it and passes the shared contract test. Methods are async so that network-backed adapters fit.
  *
  * The ingest-facing part below is a contract between the ingest pipeline and the store; change it only
@@ -117,7 +117,7 @@ export interface ClaimStatus {
   leaseSeconds: number | null;
 }
 
-/** Everything the HTTP API needs, on top of ingestion. Violations come back as the wire DTOs of §2.1. */
+/** Everything the HTTP API needs, on top of ingestion. Violations come back as the wire DTOs. */
 export interface ViolationStore extends IngestStore {
   /** Inserts violations outside any file (`POST /api/violations`): dedup, whitelisting, unknown types created. */
   insertViolations(drafts: ViolationDraft[]): Promise<InsertResult>;
@@ -143,9 +143,9 @@ export interface ViolationStore extends IngestStore {
   ): Promise<BatchResolution[]>;
 
   listViolationTypes(): Promise<ViolationType[]>;
-  /** Open/resolved/whitelisted counts per account and type; `from`/`to` strict (§1.4 (6)). */
+  /** Open/resolved/whitelisted counts per account and type; `from`/`to` strict, as in the original. */
   countByAccountAndType(accounts: string[] | undefined, filter: CountFilter): Promise<CountByAccountAndType[]>;
-  /** Counts of one account per application, version and type; `from`/`to` inclusive (§1.4 (7)). */
+  /** Counts of one account per application, version and type; `from`/`to` inclusive, as in the original. */
   countByAppVersionAndType(account: string, filter: CountFilter): Promise<CountByAppVersionAndType[]>;
 
   /** All whitelisting rules, expired ones included, in id order. */
@@ -155,7 +155,7 @@ export interface ViolationStore extends IngestStore {
   createWhitelistingRule(draft: WhitelistingRuleDraft, by: string): Promise<WhitelistingRule>;
   /** Expires the rule now and creates its replacement in one transaction; undefined when it does not exist. */
   replaceWhitelistingRule(id: number, draft: WhitelistingRuleDraft, by: string): Promise<WhitelistingRule | undefined>;
-  /** Moves the expiry to `expiry` when both it and the current expiry lie in the future (§1.4 (12)). */
+  /** Moves the expiry to `expiry` when both it and the current expiry lie in the future, as the original's rule expiry does. */
   expireWhitelistingRule(id: number, expiry: number, by: string): Promise<ExpireWhitelistingRuleResult>;
 
   /** One page of an application's lifecycle records, with the total (the original's LifecycleRepositoryImpl). */

@@ -98,7 +98,7 @@ function predicates(rule: WhitelistRule): Predicate[] {
 export function compileWhitelist(rules: WhitelistRule[]): (draft: ViolationDraft) => WhitelistRule | undefined {
   const compiled = rules
     .map((rule) => ({ rule, checks: predicates(rule) }))
-    // A rule with no active criterion matches nothing (§7).
+    // A rule with no active criterion matches nothing, as in the original's whitelisting check.
     .filter(({ checks }) => checks.length > 0);
   if (compiled.length === 0) return () => undefined;
   return (draft) => compiled.find(({ checks }) => checks.every((check) => check(draft)))?.rule;

@@ -1,4 +1,4 @@
-/** `GET /api/violation-count` and `/api/violation-count/{account}` (fullstop-api.md §1.4 (6), (7)). */
+/** `GET /api/violation-count` and `/api/violation-count/{account}`. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CountFilter } from '../../model.js';

@@ -1,4 +1,4 @@
-/** `GET /api/violation-types` (fullstop-api.md §1.4 (5)): a plain array, not paged. */
+/** `GET /api/violation-types`: a plain array, not paged. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteDeps } from '../deps.js';

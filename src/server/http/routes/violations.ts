@@ -1,4 +1,4 @@
-/** `/api/violations`: list, get, create (fullstop-api.md §1.4 (1), (2), (4)); resolution lives in `resolution.ts`. */
+/** `/api/violations`: list, get, create; resolution lives in `resolution.ts`. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CreateViolationSchema, PageSchema } from '../../../shared/schemas.js';

@@ -1,4 +1,4 @@
--- Schema of the original's fullstop_data (fullstop-api.md §2.3), with times as epoch milliseconds (UTC) and the
+-- Schema of the original's fullstop_data, with times as epoch milliseconds (UTC) and the
 -- application and version names stored on the violation (the original links them through id tables).
 CREATE TABLE violation_type (
   id TEXT PRIMARY KEY,
@@ -33,7 +33,7 @@ CREATE TABLE rule (
   version INTEGER NOT NULL DEFAULT 0
 );
 
--- Versions keep their first-seen time: the per-account count orders by it (§1.4 (7)).
+-- Versions keep their first-seen time: the per-account count orders by it.
 CREATE TABLE app_version (
   name TEXT PRIMARY KEY,
   created INTEGER NOT NULL

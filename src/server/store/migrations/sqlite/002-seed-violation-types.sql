@@ -1,4 +1,4 @@
--- The 31 violation types of the original after its migrations V1-V19 (fullstop-api.md §3), with the original
+-- The 31 violation types of the original after its migrations V1-V19, with the original
 -- seed metadata: created_by, version, and a NULL last_modified where the original left it NULL.
 -- The creation time is the moment this migration runs.
 INSERT INTO violation_type
