@@ -16,9 +16,14 @@ async function until(condition: () => boolean, what: string, ms = 10_000): Promi
 }
 
 const params = (request: Request) => Object.fromEntries(new URL(request.url).searchParams);
-/** True once the server was asked for violations after `id`: everything up to `id` was read. */
-const readPast = (server: JavaServer, id: number) => () =>
-  server.requests.some((q) => params(q)['last-violation'] === String(id + 1));
+/**
+ * True once two more list requests reached the server after this call: the later one began after whatever the test
+ * did meanwhile, so it saw it.
+ */
+const twoMorePolls = (server: JavaServer) => {
+  const before = server.requests.length;
+  return () => server.requests.length >= before + 2;
+};
 
 function arrival(id: number, changes: Partial<Violation> = {}): Violation {
   return { ...fixtureViolations()[0]!, id, event_id: `new-${id}`, created: '2024-05-31T11:59:00.000Z', ...changes };
@@ -29,11 +34,11 @@ describe('watch', () => {
     const server = javaServer();
     const stop = new AbortController();
     const running = runCli(['watch', '-o', 'ndjson', '--interval', '100ms'], { signal: stop.signal });
-    await until(readPast(server, 107), 'the first poll');
+    await until(twoMorePolls(server), 'the first poll');
     server.violations.push(arrival(110), arrival(111, { comment: 'resolved meanwhile' }));
-    await until(readPast(server, 110), 'the poll that reads 110');
+    await until(twoMorePolls(server), 'the poll that reads 110');
     server.violations.push(arrival(112));
-    await until(readPast(server, 112), 'the poll that reads 112');
+    await until(twoMorePolls(server), 'the poll that reads 112');
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);
@@ -48,6 +53,31 @@ describe('watch', () => {
     expect(params(server.requests[1]!)).toEqual({ sort: 'id,ASC', 'last-violation': '108', size: '500' });
   });
 
+  it('prints a violation whose lower id becomes visible after a higher one, and nothing twice', async () => {
+    const server = javaServer();
+    const stop = new AbortController();
+    const running = runCli(['watch', '-o', 'ndjson', '--interval', '100ms'], { signal: stop.signal });
+    await until(twoMorePolls(server), 'the first poll');
+    // Two concurrent transactions took 140 and 141; the one holding 141 commits first.
+    server.violations.push(arrival(141));
+    await until(twoMorePolls(server), 'the poll that reads 141');
+    server.violations.push(arrival(140));
+    await until(twoMorePolls(server), 'the poll that reads 140');
+    stop.abort();
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as Violation).id),
+    ).toEqual([141, 140]);
+    // Every poll read again from just above the newest id at start (within the minute a commit may lag).
+    expect(server.requests.slice(1).map((q) => params(q)['last-violation'])).toEqual(
+      server.requests.slice(1).map(() => '108'),
+    );
+  });
+
   it('--since prints that period first; the filters of list-violations apply, client-side ones too', async () => {
     const server = javaServer();
     const stop = new AbortController();
@@ -55,9 +85,9 @@ describe('watch', () => {
       signal: stop.signal,
       env: { FULLSTOP_ACCOUNTS: '123456789012,210987654321' },
     });
-    await until(readPast(server, 107), 'the backfill');
+    await until(twoMorePolls(server), 'the backfill');
     server.violations.push(arrival(120, { region: 'us-east-1' }), arrival(121, { region: 'eu-west-1' }));
-    await until(readPast(server, 121), 'the poll that reads 121');
+    await until(twoMorePolls(server), 'the poll that reads 121');
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);
@@ -86,7 +116,7 @@ describe('watch', () => {
     const running = runCli(['watch', '--interval', '100ms', '-o', 'ndjson'], { signal: stop.signal });
     await until(() => server.requests.length >= 1, 'a poll that gets through');
     server.violations.push(arrival(130));
-    await until(readPast(server, 130), 'the poll that reads 130');
+    await until(twoMorePolls(server), 'the poll that reads 130');
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);
@@ -115,7 +145,7 @@ describe('watch', () => {
       columns: 80,
       env: { FORCE_COLOR: '1' },
     });
-    await until(readPast(server, 107), 'the backfill');
+    await until(twoMorePolls(server), 'the backfill');
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);

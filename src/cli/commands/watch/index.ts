@@ -17,8 +17,9 @@ Examples:
   $ fullstop watch -t WRONG_REGION,EC2_WITH_KEYPAIR --interval 1m
   $ fullstop watch --since 1h -o ndjson | jq -c 'select(.violation_type.violation_severity >= 3)'
 
-Prints each new open violation as it arrives (polling GET /api/violations for ids above the newest seen);
---since prints those of that period first. The filters are those of list-violations. Ctrl-C or SIGTERM stop
+Prints each new open violation as it arrives, once (polling GET /api/violations for ids above the newest
+seen a minute before, so that a violation committed late with a lower id is not missed); --since prints those
+of that period first. The filters are those of list-violations. Ctrl-C or SIGTERM stop
 it with exit status 0. When the server cannot be reached or fails, it says so on stderr and tries again,
 waiting twice as long each time (up to 5 minutes); a refused token ends it (exit 4).`;
 
