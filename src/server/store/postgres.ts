@@ -327,11 +327,11 @@ export class PostgresStore implements ViolationStore {
   }
 
   async close(): Promise<void> {
-    if (this.pool.ended) return;
+    // Also after the pool ended: the leases' liveness connection is their own.
     await this.leases.close().catch(() => {
       // Unreachable: the leases expire by themselves.
     });
-    await this.pool.end();
+    if (!this.pool.ended) await this.pool.end();
   }
 
   private async page<T extends Snapshot>(filter: ViolationFilter, page: PageRequest, columns: string): Promise<T[]> {
