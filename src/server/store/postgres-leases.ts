@@ -9,7 +9,7 @@
  * transaction (postgres.ts). */
 import type { ClaimStatus, ObjectClaims } from './store.js';
 import { claimOwner, HeldClaims } from './claims.js';
-import { Liveness, liveLease } from './postgres-liveness.js';
+import { liveLease, type Liveness } from './postgres-liveness.js';
 import { pgText, retried, type Pool, type Queryable } from './postgres-pool.js';
 
 export const DEFAULT_LEASE_SECONDS = 60;
@@ -63,16 +63,15 @@ const UNCLAIM_COMMITTED = `
 export class PostgresLeases {
   readonly owner = claimOwner();
   private readonly held = new HeldClaims();
-  private readonly liveness: Liveness;
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;
 
+  /** `liveness` shows this process alive; its owner (the store) closes it. */
   constructor(
     private readonly pool: Pool,
     private readonly leaseMs: number,
-  ) {
-    this.liveness = new Liveness(pool);
-  }
+    private readonly liveness: Liveness,
+  ) {}
 
   async claim(source: string, objects: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<ObjectClaims> {
     const claims: ObjectClaims = { claimed: new Set(), done: new Set() };
@@ -150,11 +149,7 @@ export class PostgresLeases {
     this.stopRenewing();
     const held = this.held.bySource();
     this.held.clear();
-    try {
-      for (const [source, keys] of held) await deleteLeases(this.pool, this.owner, source, keys);
-    } finally {
-      await this.liveness.close();
-    }
+    for (const [source, keys] of held) await deleteLeases(this.pool, this.owner, source, keys);
   }
 
   private startRenewing(): void {

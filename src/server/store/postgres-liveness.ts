@@ -1,12 +1,13 @@
 /**
- * Whether the process holding a lease is still alive, judged by PostgreSQL itself. A process that claims files
- * keeps one connection of its own holding a session-level advisory lock (`LIVENESS_CLASS`, a random key) and
- * writes the key on its leases. When the process dies (SIGKILL, out of memory, a crash), the kernel closes its
- * socket, its backend ends and the lock goes with it: its leases are free at once instead of when they expire, so
- * that a restarted `fullstop ingest` does not wait out the leases of the run it replaces (60 s by default). A
- * lease without a key, or one whose holder cannot be told dead this way (its host lost, its connection not yet
- * closed), lasts until it expires, as before; a key reused by another live process only makes a dead holder's
- * lease last until it expires too.
+ * Whether the process holding a lease (or a claim on pending evaluations) is still alive, judged by PostgreSQL
+ * itself. A process that claims keeps one connection of its own holding a session-level advisory lock
+ * (`LIVENESS_CLASS`, a random key) and writes the key on its leases and claims. When the process dies (SIGKILL, out
+ * of memory, a crash), the kernel closes its socket, its backend ends and the lock goes with it: its leases and
+ * claims are free at once instead of when they expire, so that a restarted `fullstop ingest` does not wait out the
+ * leases of the run it replaces (60 s by default), nor leave the evaluations it was retrying untouched for the
+ * claim's 5 minutes. A row without a key, or one whose holder cannot be told dead this way (its host lost, its
+ * connection not yet closed), lasts until it expires, as before; a key reused by another live process only makes a
+ * dead holder's rows last until they expire too.
  */
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
@@ -15,16 +16,21 @@ import type { Pool } from './postgres-pool.js';
 /** First key of the two-key advisory locks of live lease holders: "fsli" in ASCII, recognisable in pg_locks. */
 export const LIVENESS_CLASS = 0x66736c69;
 
-/**
- * SQL: whether the lease row `alias` is live: not expired, and its holder's lock (when it has one) still held in
- * this database. pg_locks shows two-key advisory locks with the first key as classid, the second as objid.
- */
-export function liveLease(alias: string): string {
-  return `(${alias}.expires_at >= now() AND (${alias}.liveness_lock IS NULL OR EXISTS (
+/** SQL: whether the liveness lock whose second key is in `column` is held in this database (by a live process). */
+export function lockHeld(column: string): string {
+  return `EXISTS (
     SELECT 1 FROM pg_locks k
       WHERE k.locktype = 'advisory' AND k.classid = ${LIVENESS_CLASS} AND k.objsubid = 2 AND k.granted
-        AND k.objid::bigint = ${alias}.liveness_lock
-        AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database()))))`;
+        AND k.objid::bigint = ${column}
+        AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database()))`;
+}
+
+/**
+ * SQL: whether the lease row `alias` is live: not expired, and its holder's lock (when it has one) still held.
+ * pg_locks shows two-key advisory locks with the first key as classid, the second as objid.
+ */
+export function liveLease(alias: string): string {
+  return `(${alias}.expires_at >= now() AND (${alias}.liveness_lock IS NULL OR ${lockHeld(`${alias}.liveness_lock`)}))`;
 }
 
 /** After a failed attempt to connect, claims go without a key for this long before the next attempt. */
