@@ -32,6 +32,14 @@ export interface Running {
   stderr(): string;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills what `startFullstop` started and is still running (a test that failed mid-way). */
+export function killLeftovers(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
+}
+
 /** Starts the built `fullstop` with `args` (stdout and stderr kept). */
 export function startFullstop(args: string[], env: NodeJS.ProcessEnv): Running {
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` first (npm test does)`);
@@ -43,8 +51,12 @@ export function startFullstop(args: string[], env: NodeJS.ProcessEnv): Running {
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  started.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => {
+      started.delete(child);
+      resolve({ code, signal });
+    }),
   );
   return { child, exited, stdout: () => out, stderr: () => err };
 }

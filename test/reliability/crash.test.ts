@@ -1,11 +1,13 @@
 /**
- * Crash during ingest: the built `fullstop ingest`, and `fullstop server --ingest`, are killed with SIGKILL at 20
- * random moments each over a generated folder, with enrichment on, and restarted after each kill; on SQLite and on
- * PostgreSQL. One account's look-ups always fail (the stand-ins do not let it assume its role), so the same events
- * wait as pending evaluations in every run. After each kill the store holds exactly the rows of the files it
- * recorded as processed; at the end it holds, whole row for whole row, what an uninterrupted run stored: the same
- * violations, lifecycle records, pending evaluations (with their events), processed-file records and failures,
- * no duplicate by natural key, and every generated file recorded as processed or failed with a reason.
+ * Crash during ingest: the built `fullstop ingest`, and `fullstop server --ingest`, are killed with SIGKILL at
+ * random moments over a generated folder, with enrichment on, and restarted after each kill; on SQLite and on
+ * PostgreSQL. 10 kills per mode and store (20 per store, 40 in all) keep the file within about 90 s on the
+ * project's two cores; FULLSTOP_CRASH_KILLS=20 kills each mode 20 times (about twice as long). One account's
+ * look-ups always fail (the stand-ins do not let it assume its role), so the same events wait as pending
+ * evaluations in every run. After each kill the store holds exactly the rows of the files it recorded as
+ * processed; at the end it holds, whole row for whole row, what an uninterrupted run stored: the same violations,
+ * lifecycle records, pending evaluations (with their events), processed-file records and failures, no duplicate
+ * by natural key, no claim left behind, and every generated file recorded as processed or failed with a reason.
  *
  * The kill moments come from a seeded generator: FULLSTOP_CRASH_SEED=N replays a run's moments (the seed is
  * printed; the processes' own timing varies). Every other run is killed during its start-up, the others among its
@@ -13,7 +15,7 @@
  * `npm run build` first (`npm test` does it).
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -24,6 +26,7 @@ import {
   differences,
   duplicates,
   halfWritten,
+  killLeftovers,
   listLogs,
   postgresReader,
   seededRandom,
@@ -39,7 +42,8 @@ import {
 } from './crash-helpers.js';
 import { tempDir } from './store-trouble-helpers.js';
 
-const KILLS = 20;
+/** Kills per mode and store. */
+const KILLS = Number(process.env.FULLSTOP_CRASH_KILLS || 10);
 /** At most this many attempts per mode: kills plus runs that ended before their kill moment. */
 const MAX_ATTEMPTS = 2 * KILLS;
 const SEED = process.env.FULLSTOP_CRASH_SEED ? Number(process.env.FULLSTOP_CRASH_SEED) : Date.now() % 1_000_000;
@@ -82,6 +86,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  killLeftovers();
   await standIns?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -399,7 +404,7 @@ async function crashBoth(store: StoreUnderTest, seed: number, reported: (ref: Re
 let sqliteReference: Snapshot | undefined;
 
 describe('SIGKILL during ingest', () => {
-  it('SQLite: fullstop ingest and fullstop server --ingest, each killed 20 times and restarted, end with the rows of an uninterrupted run', async () => {
+  it(`SQLite: fullstop ingest and fullstop server --ingest, each killed ${KILLS} times and restarted, end with the rows of an uninterrupted run`, async () => {
     await crashBoth(
       {
         db: (name) => `sqlite:${join(dir, `${name}.db`)}`,
@@ -412,7 +417,7 @@ describe('SIGKILL during ingest', () => {
 
   it.skipIf(PG_SKIP_REASON !== undefined)(
     pgTitle(
-      'PostgreSQL: fullstop ingest and fullstop server --ingest, each killed 20 times and restarted, end with the rows of an uninterrupted run, and of SQLite',
+      `PostgreSQL: fullstop ingest and fullstop server --ingest, each killed ${KILLS} times and restarted, end with the rows of an uninterrupted run, and of SQLite`,
     ),
     async () => {
       const schemas = new Map<string, TestSchema>();
