@@ -1,13 +1,14 @@
 /**
  * `fullstop ingest` (one pass) beside server replicas on one PostgreSQL: files another replica holds claims on are
  * not read twice. The run waits for them, and ends with every listed file committed: by their holder, or by the
- * run itself once a dead holder's leases expire.
+ * run itself once a dead holder's leases expire, or at once when the holder was killed (its sessions went with it).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runIngest } from '../../src/server/ingest/run.js';
@@ -18,6 +19,7 @@ import type { ViolationStore } from '../../src/server/store/store.js';
 import { PG_SKIP_REASON, pgTitle, testSchema, type TestSchema } from '../store/pg.js';
 
 const GENERATOR = join(import.meta.dirname, '../../scripts/generate-cloudtrail.mjs');
+const CLAIM_HOLDER = join(import.meta.dirname, 'claim-holder.mjs');
 
 let dir: string;
 let logs: string;
@@ -62,6 +64,23 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('a one-shot ingest beside 
       filesClaimedElsewhere: 0,
     });
     expect((await schema.query('SELECT count(*)::int AS n FROM processed_file')).rows).toEqual([{ n: files.length }]);
+    expect((await schema.query('SELECT count(*)::int AS n FROM ingest_lease')).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('does not wait for the leases of a process that was killed holding them (60 s by default)', async () => {
+    const holder = spawn(process.execPath, [CLAIM_HOLDER, schema.url, source(), JSON.stringify(files.slice(0, 3))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => holder.on('exit', resolve));
+    const line = await new Promise((resolve) => createInterface({ input: holder.stdout }).once('line', resolve));
+    expect(line).toBe('claimed 3');
+    holder.kill('SIGKILL');
+    await exited;
+    expect((await schema.query('SELECT count(*)::int AS n FROM ingest_lease')).rows).toEqual([{ n: 3 }]);
+    const started = Date.now();
+    const summary = await runIngest({ sources: [logs], db: schema.url, workers: 0 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(summary).toMatchObject({ files: files.length, filesIngested: files.length, filesClaimedElsewhere: 0 });
     expect((await schema.query('SELECT count(*)::int AS n FROM ingest_lease')).rows).toEqual([{ n: 0 }]);
   });
 

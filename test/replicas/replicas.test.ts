@@ -1,8 +1,9 @@
 /**
  * Three `fullstop server --ingest s3://…` replicas (real processes, the built binary) on one fresh PostgreSQL
  * schema share a generated bucket served by s3rver. One is killed with SIGKILL mid-way, holding claims; the others
- * take its files over once its leases expire. The end state must be that of a single-node run of the same bucket,
- * row for row, with every file committed once and read once (twice at most for the files the dead replica held).
+ * take its files over as soon as its database sessions are gone (postgres-liveness.ts). The end state must be that
+ * of a single-node run of the same bucket, row for row, with every file committed once and read once (twice at
+ * most for the files the dead replica held).
  * Needs `npm run build` first (`npm test` does it).
  */
 import { execFile } from 'node:child_process';
@@ -118,18 +119,26 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('three server replicas on 
     const victim = claims.findIndex((h) => h.ingest.claims.held > 0);
     expect(victim).toBeGreaterThanOrEqual(0);
     const owner = claims[victim]!.ingest.claims.owner;
-    servers[victim]!.child.kill('SIGKILL');
-    await servers[victim]!.stop();
-    const orphaned = (
-      await replicated.query<{ key: string }>('SELECT key FROM ingest_lease WHERE owner = $1', [owner])
-    ).rows.map((row) => row.key);
+    const survivors = servers.filter((_, i) => i !== victim);
+    // The others wait while the victim dies: its leases are free once its sessions are gone, and they would take
+    // them over before the test could see which they were.
+    for (const server of survivors) server.child.kill('SIGSTOP');
+    let orphaned: string[];
+    try {
+      servers[victim]!.child.kill('SIGKILL');
+      await servers[victim]!.stop();
+      orphaned = (
+        await replicated.query<{ key: string }>('SELECT key FROM ingest_lease WHERE owner = $1', [owner])
+      ).rows.map((row) => row.key);
+    } finally {
+      for (const server of survivors) server.child.kill('SIGCONT');
+    }
     expect(orphaned.length).toBeGreaterThan(0);
 
     await until('every file committed and no lease left', 40_000, async () => {
       const [files, leases] = [await count(replicated, 'processed_file'), await count(replicated, 'ingest_lease')];
       return files === keys.length && leases === 0;
     });
-    const survivors = servers.filter((_, i) => i !== victim);
     for (const server of survivors) expect((await health(server)).ingest.claims.held).toBe(0);
 
     // Each object read once; a file the dead replica held may have been read by it and again by its heir.

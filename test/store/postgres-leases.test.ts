@@ -1,8 +1,8 @@
 /**
  * Leases on listed objects in PostgreSQL, between stores with pools of their own as separate replicas have: claims
  * never overlap, a lease held by a live replica is renewed past its length, a dead replica's leases (its pool
- * gone without a word) are taken over once they expire by the database's clock, and a graceful close hands them on
- * at once.
+ * gone without a word) are taken over once they expire by the database's clock, or at once when its database
+ * sessions are gone too (the process was killed), and a graceful close hands them on at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -10,6 +10,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { openStore } from '../../src/server/store/open-store.js';
 import type { ViolationStore } from '../../src/server/store/store.js';
 import type { PostgresStore } from '../../src/server/store/postgres.js';
+import { LIVENESS_CLASS } from '../../src/server/store/postgres-liveness.js';
 import { PG_SKIP_REASON, pgTitle, testSchema, type TestSchema } from './pg.js';
 
 const SOURCE = 's3://trail';
@@ -27,6 +28,14 @@ async function replica(leaseSeconds = 60): Promise<ViolationStore> {
 /** Ends the replica's connections without releasing anything, as a killed process would. */
 async function kill(store: ViolationStore): Promise<void> {
   await (store as PostgresStore).pool.end();
+}
+/** Waits until `test` holds (the terminated backend ends a moment after pg_terminate_backend answers). */
+async function until(test: () => Promise<boolean>, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
+    await sleep(20);
+  }
 }
 const leaseRows = async () =>
   (await schema.query<{ key: string; owner: string }>('SELECT key, owner FROM ingest_lease ORDER BY key')).rows;
@@ -67,6 +76,24 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL leases on list
     await sleep(2300);
     const taken = await live.claimObjects(SOURCE, objects(5));
     expect(taken.claimed.size).toBe(5);
+    expect(new Set((await leaseRows()).map((row) => row.owner))).toEqual(new Set([live.claimStatus().owner]));
+  });
+
+  it("takes over at once the objects of a replica whose database session ended, as a killed process's does", async () => {
+    const [dead, live] = [await replica(60), await replica(60)];
+    expect((await dead.claimObjects(SOURCE, objects(5))).claimed.size).toBe(5);
+    // Alive: its liveness lock is held, so its leases are live although the pool is gone.
+    await kill(dead);
+    expect((await live.claimObjects(SOURCE, objects(5))).claimed.size).toBe(0);
+    // The process dies: its sessions end with it, and the lock its leases name goes with them.
+    const { rows } = await schema.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(k.pid))::int AS n FROM pg_locks k
+        WHERE k.locktype = 'advisory' AND k.classid = $1 AND k.objsubid = 2
+          AND k.objid::bigint IN (SELECT liveness_lock FROM ingest_lease)`,
+      [LIVENESS_CLASS],
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+    await until(async () => (await live.claimObjects(SOURCE, objects(5))).claimed.size === 5);
     expect(new Set((await leaseRows()).map((row) => row.owner))).toEqual(new Set([live.claimStatus().owner]));
   });
 

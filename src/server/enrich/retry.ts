@@ -3,12 +3,12 @@
  * their own rows), evaluates each again through the enrichment stage, and settles the batch in one transaction:
  * an evaluated row commits its violations and lifecycle records and is deleted, a failed one waits with backoff.
  */
-import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CloudTrailEvent } from '../rules/event.js';
 import type { RuleError } from '../rules/index.js';
 import type { PendingEvaluation, PendingSettlement } from '../store/enrichment-types.js';
 import type { IngestStore } from '../store/store.js';
+import { pendingClaimant } from '../store/claims.js';
 import { retryDelayMs } from './backoff.js';
 import type { EnrichmentStage } from './stage.js';
 
@@ -39,10 +39,6 @@ export interface RetryOptions {
   batch?: number;
   leaseMs?: number;
 }
-
-let claims = 0;
-/** Unique per claim: the process and a counter (see PendingClaimRequest.claimant). */
-const nextClaimant = () => `${hostname()}:${process.pid}:${Date.now().toString(36)}:${++claims}`;
 
 export const noRetries = (): RetryCounts => ({ evaluated: 0, rescheduled: 0, lost: 0, violations: 0, ruleErrors: [] });
 
@@ -88,7 +84,7 @@ export async function retryDue(options: RetryOptions): Promise<RetryCounts> {
   const tried = new Set<number>();
   const onRuleError = (error: RuleError) => counts.ruleErrors.push(error);
   while (signal?.aborted !== true) {
-    const claimant = nextClaimant();
+    const claimant = pendingClaimant();
     const rows = await store.claimPendingEvaluations({
       claimant,
       limit: options.batch ?? RETRY_BATCH,

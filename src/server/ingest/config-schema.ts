@@ -26,7 +26,7 @@ export const IngestConfigSchema = Type.Object(
         minimum: 2,
         maximum: 3600,
         description:
-          'PostgreSQL: how long a replica keeps a claimed file unless it renews the claim (default 60); a replica that dies loses its files to the others after this long',
+          'PostgreSQL: how long a replica keeps a claimed file unless it renews the claim (default 60); a replica whose database sessions end (a killed process) loses its files at once, one that hangs or loses its host after this long',
       }),
     ),
   },

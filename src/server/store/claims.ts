@@ -1,6 +1,7 @@
 /**
  * The objects this process has claimed for reading (see `IngestStore.claimObjects`), kept in memory by both stores:
- * SQLite (one node) needs nothing more, PostgreSQL also keeps them as leases in the database and renews them.
+ * SQLite (one node) needs nothing more, PostgreSQL also keeps them as leases in the database and renews them. And
+ * the names of claimants, which say which process claimed.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -8,6 +9,32 @@ import { hostname } from 'node:os';
 /** `host/pid/random`: readable in the lease table, and unique even for two stores in one process. */
 export function claimOwner(): string {
   return `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+}
+
+let pendingClaims = 0;
+
+/** `host:pid:time:counter`: a claim on pending evaluations, unique per claim (see PendingClaimRequest.claimant). */
+export function pendingClaimant(): string {
+  return `${hostname()}:${process.pid}:${Date.now().toString(36)}:${++pendingClaims}`;
+}
+
+/**
+ * Whether a pending-evaluation claimant (`pendingClaimant`) was a process of this host that is gone (SIGKILL, a
+ * crash): its claims need not wait for their lease to run out. False when unsure: another host's process, a
+ * name of another form, a process that exists (perhaps another one under a reused id, which only makes its claims
+ * last until they expire) or that this user may not signal.
+ */
+export function deadLocalClaimant(claimant: string): boolean {
+  const match = /^([^:]*):(\d+):[0-9a-z]+:\d+$/.exec(claimant);
+  if (match === null || match[1] !== hostname()) return false;
+  const pid = Number(match[2]);
+  if (pid === process.pid || !Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 export class HeldClaims {

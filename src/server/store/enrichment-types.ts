@@ -42,7 +42,11 @@ export interface PendingClaimRequest {
    */
   claimant: string;
   limit: number;
-  /** The rows stay claimed this long (by the store's clock); then another claimant may take them. */
+  /**
+   * The rows stay claimed this long (by the store's clock); then another claimant may take them, or at once when
+   * the claimant's process is gone (SQLite: a process of this host that no longer exists; PostgreSQL: its
+   * liveness lock went with its session).
+   */
   leaseMs: number;
   /** Rows that failed under another configuration are due now, whatever their next attempt time. */
   configFingerprint: string;

@@ -2,8 +2,10 @@
  * The enrichment tables of the PostgreSQL store: lifecycle records and pending evaluations. Every time is the
  * database's clock (`NOW_MS`), never a replica's, so leases and backoff mean the same on every replica. Claims
  * take due rows with FOR UPDATE SKIP LOCKED (replicas claiming at once never wait for or take each other's rows)
- * and keep them for a lease; settling touches only rows the claimant still holds.
+ * and keep them for a lease, or until the claimant dies (postgres-liveness.ts); settling touches only rows the
+ * claimant still holds.
  */
+import { lockHeld } from './postgres-liveness.js';
 import { pgText, type Queryable } from './postgres-pool.js';
 import { SYSTEM_AUDITOR } from './sqlite-inserter.js';
 import {
@@ -80,20 +82,31 @@ export async function addPending(db: Queryable, drafts: readonly PendingEvaluati
   );
 }
 
-export async function claimDue(db: Queryable, request: PendingClaimRequest): Promise<PendingEvaluation[]> {
+/**
+ * Claims due rows that nobody holds: unclaimed, their claim expired, or their claimant dead (its liveness lock
+ * gone with its session). `lock` is the liveness lock this process holds (null: none; the claim then lasts until
+ * it expires).
+ */
+export async function claimDue(
+  db: Queryable,
+  request: PendingClaimRequest,
+  lock: number | null,
+): Promise<PendingEvaluation[]> {
   const { rows } = await db.query<PendingEvaluation>(
     `WITH due AS (
       SELECT id FROM pending_evaluation
       WHERE (next_attempt_at <= ${NOW_MS} OR config_fingerprint <> $3)
-        AND (claimed_until IS NULL OR claimed_until <= ${NOW_MS})
+        AND (claimed_until IS NULL OR claimed_until <= ${NOW_MS}
+          OR (claimed_lock IS NOT NULL AND NOT ${lockHeld('claimed_lock')}))
       ORDER BY next_attempt_at, id
       LIMIT $2
       FOR UPDATE SKIP LOCKED
     )
-    UPDATE pending_evaluation p SET claimed_by = $1, claimed_until = ${NOW_MS} + $4, attempts = p.attempts + 1
+    UPDATE pending_evaluation p
+      SET claimed_by = $1, claimed_until = ${NOW_MS} + $4, claimed_lock = $5::integer, attempts = p.attempts + 1
       FROM due WHERE p.id = due.id
       RETURNING ${PENDING_COLUMNS}`,
-    [pgText(request.claimant), request.limit, pgText(request.configFingerprint), Math.round(request.leaseMs)],
+    [pgText(request.claimant), request.limit, pgText(request.configFingerprint), Math.round(request.leaseMs), lock],
   );
   return rows.sort((a, b) => a.id - b.id);
 }
@@ -117,7 +130,7 @@ export async function rescheduleClaimed(
   if (failed.length === 0) return new Set();
   const { rows } = await db.query<{ id: number }>(
     `UPDATE pending_evaluation p SET last_error = f.le, retryable = f.rt, next_attempt_at = ${NOW_MS} + f.dl,
-       config_fingerprint = f.fp, claimed_by = NULL, claimed_until = NULL
+       config_fingerprint = f.fp, claimed_by = NULL, claimed_until = NULL, claimed_lock = NULL
       FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::bigint[], $5::text[]) AS f(id, le, rt, dl, fp)
       WHERE p.id = f.id AND p.claimed_by = $6
       RETURNING p.id`,

@@ -1,17 +1,17 @@
 /**
  * Leases on listed objects (`ingest_lease`, 006-ingest-lease.sql), so that server replicas ingesting the same S3
  * prefix split it: a replica claims a batch of objects before reading them. A claim is an
- * `INSERT … ON CONFLICT DO UPDATE … WHERE expires_at < now()`: it takes objects nobody holds and those whose lease
- * expired (a replica that died), never a live one, and skips objects committed meanwhile. Objects its snapshot
- * shows held are left out before the insert (ON CONFLICT DO UPDATE would lock each such row only to find it live).
- * Expiry is judged by the database's clock, so replicas' clocks do not matter. While this process holds leases it
- * renews them every third of their length; a commit deletes the leases of its files in its own transaction
- * (postgres.ts). */
+ * `INSERT … ON CONFLICT DO UPDATE … WHERE <not live>`: it takes objects nobody holds, those whose lease expired and
+ * those whose holder died (postgres-liveness.ts), never a live one, and skips objects committed meanwhile. Objects
+ * its snapshot shows held are left out before the insert (ON CONFLICT DO UPDATE would lock each such row only to
+ * find it live). Expiry is judged by the database's clock, so replicas' clocks do not matter. While this process
+ * holds leases it renews them every third of their length; a commit deletes the leases of its files in its own
+ * transaction (postgres.ts). */
 import type { ClaimStatus, ObjectClaims } from './store.js';
 import { claimOwner, HeldClaims } from './claims.js';
+import { liveLease, type Liveness } from './postgres-liveness.js';
 import { pgText, retried, type Pool, type Queryable } from './postgres-pool.js';
 
-/** Default lease length: long enough to ride out a few failed renewals, short enough to recover a dead replica's work soon. */
 export const DEFAULT_LEASE_SECONDS = 60;
 
 // Every statement names its keys and looks each one up through LATERAL … LIMIT 1, which the planner cannot turn into
@@ -26,14 +26,16 @@ const CLAIM = `
           WHERE p.source = $1 AND p.key = w.key AND p.fingerprint = w.fingerprint LIMIT 1
       ) p ON true
       LEFT JOIN LATERAL (
-        SELECT l.key FROM ingest_lease l WHERE l.source = $1 AND l.key = w.key AND l.expires_at >= now() LIMIT 1
+        SELECT l.key FROM ingest_lease l WHERE l.source = $1 AND l.key = w.key AND ${liveLease('l')} LIMIT 1
       ) l ON true
   ),
   claimed AS (
-    INSERT INTO ingest_lease (source, key, owner, expires_at)
-      SELECT $1, key, $4, now() + $5 * interval '1 millisecond' FROM wanted WHERE NOT done AND NOT held ORDER BY key
-      ON CONFLICT (source, key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-        WHERE ingest_lease.expires_at < now()
+    INSERT INTO ingest_lease (source, key, owner, expires_at, liveness_lock)
+      SELECT $1, key, $4, now() + $5 * interval '1 millisecond', $6::integer FROM wanted
+        WHERE NOT done AND NOT held ORDER BY key
+      ON CONFLICT (source, key) DO UPDATE
+        SET owner = excluded.owner, expires_at = excluded.expires_at, liveness_lock = excluded.liveness_lock
+        WHERE NOT ${liveLease('ingest_lease')}
       RETURNING key
   )
   SELECT key, true AS claimed FROM claimed UNION ALL SELECT key, false FROM wanted WHERE done`;
@@ -64,9 +66,11 @@ export class PostgresLeases {
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;
 
+  /** `liveness` shows this process alive; its owner (the store) closes it. */
   constructor(
     private readonly pool: Pool,
     private readonly leaseMs: number,
+    private readonly liveness: Liveness,
   ) {}
 
   async claim(source: string, objects: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<ObjectClaims> {
@@ -79,7 +83,15 @@ export class PostgresLeases {
       original.set(pgText(key), key);
       fingerprints.set(pgText(key), pgText(fingerprint));
     }
-    const values = [pgText(source), [...fingerprints.keys()], [...fingerprints.values()], this.owner, this.leaseMs];
+    // The liveness lock is taken before the first lease is written: a lease never names a lock not yet held.
+    const values = [
+      pgText(source),
+      [...fingerprints.keys()],
+      [...fingerprints.values()],
+      this.owner,
+      this.leaseMs,
+      await this.liveness.key(),
+    ];
     // Two statements, each its own transaction (one round trip each; the second only when something was claimed).
     const claimed = (await retried(() => this.pool.query<{ key: string; claimed: boolean }>(CLAIM, values))).rows;
     const mine = claimed.filter((row) => row.claimed).map((row) => row.key);
@@ -152,18 +164,21 @@ export class PostgresLeases {
   }
 
   /**
-   * Extends the leases this process holds (only those: a lease it gave up but could not delete expires). A failure
-   * (the database unreachable) is left to the next tick: leases that expire meanwhile may be taken over, and the
-   * commit's `processed_file` claim still counts each file once.
+   * Extends the leases this process holds (only those: a lease it gave up but could not delete expires), naming the
+   * liveness lock it holds now (a new one after its connection broke, or none). A failure (the database
+   * unreachable) is left to the next tick: leases that expire meanwhile may be taken over, and the commit's
+   * `processed_file` claim still counts each file once.
    */
   private async renew(): Promise<void> {
     if (this.renewing || this.held.size === 0) return;
     this.renewing = true;
     try {
+      const lock = await this.liveness.key();
       for (const [source, keys] of this.held.bySource())
         await this.pool.query(
-          `UPDATE ingest_lease SET expires_at = now() + $4 * interval '1 millisecond' WHERE ${OWN_ROWS}`,
-          [this.owner, pgText(source), keys.map((key) => pgText(key)), this.leaseMs],
+          `UPDATE ingest_lease SET expires_at = now() + $4 * interval '1 millisecond', liveness_lock = $5::integer
+            WHERE ${OWN_ROWS}`,
+          [this.owner, pgText(source), keys.map((key) => pgText(key)), this.leaseMs, lock],
         );
     } catch {
       // Retried at the next tick; /health reports the store meanwhile.

@@ -61,6 +61,7 @@ import {
 } from './enrichment-types.js';
 import type { Lifecycle } from '../../shared/lifecycle.js';
 import { DEFAULT_LEASE_SECONDS, PostgresLeases } from './postgres-leases.js';
+import { Liveness } from './postgres-liveness.js';
 
 /** Pages starting further than this hold nothing (ids stay below 2^53) and would overflow PostgreSQL's bigint. */
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
@@ -94,13 +95,16 @@ export class PostgresStore implements ViolationStore {
   private readonly counts: PostgresCounts;
   private readonly resolver: PostgresResolver;
   private readonly leases: PostgresLeases;
+  /** Shows this process alive to the others, so that its leases and claims die with it (postgres-liveness.ts). */
+  private readonly liveness: Liveness;
 
   /** `pool` is public for the plan test, which explains the statements the store sends through it. */
   constructor(
     readonly pool: Pool,
     leaseMs = DEFAULT_LEASE_SECONDS * 1000,
   ) {
-    this.leases = new PostgresLeases(pool, leaseMs);
+    this.liveness = new Liveness(pool);
+    this.leases = new PostgresLeases(pool, leaseMs, this.liveness);
     this.rules = new PostgresRules(pool);
     this.resolver = new PostgresResolver(pool);
     this.types = new PostgresTypes(pool, () => this.rowJson.clear());
@@ -197,7 +201,7 @@ export class PostgresStore implements ViolationStore {
   }
 
   async claimPendingEvaluations(request: PendingClaimRequest): Promise<PendingEvaluation[]> {
-    return enrichment.claimDue(this.pool, request);
+    return enrichment.claimDue(this.pool, request, await this.liveness.key());
   }
 
   async settlePendingEvaluations(claimant: string, settlements: readonly PendingSettlement[]): Promise<SettleResult[]> {
@@ -327,11 +331,12 @@ export class PostgresStore implements ViolationStore {
   }
 
   async close(): Promise<void> {
-    if (this.pool.ended) return;
     await this.leases.close().catch(() => {
       // Unreachable: the leases expire by themselves.
     });
-    await this.pool.end();
+    // Also after the pool ended: the liveness connection is its own.
+    await this.liveness.close();
+    if (!this.pool.ended) await this.pool.end();
   }
 
   private async page<T extends Snapshot>(filter: ViolationFilter, page: PageRequest, columns: string): Promise<T[]> {

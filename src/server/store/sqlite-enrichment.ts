@@ -5,6 +5,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { SYSTEM_AUDITOR } from './sqlite-inserter.js';
+import { deadLocalClaimant } from './claims.js';
 import {
   LIFECYCLE_COLUMNS,
   lifecycleOrderBy,
@@ -52,6 +53,7 @@ export class SqliteEnrichment {
   private readonly insertPending: Statement;
   private readonly due: Statement;
   private readonly claim: Statement;
+  private readonly claimants: Statement;
   private readonly deleteClaimed: Statement;
   private readonly rescheduleRow: Statement;
   private readonly status: Statement;
@@ -68,8 +70,9 @@ export class SqliteEnrichment {
       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
     this.due = db.prepare(`SELECT id FROM pending_evaluation
       WHERE (next_attempt_at <= @now OR config_fingerprint <> @fingerprint)
-        AND (claimed_until IS NULL OR claimed_until <= @now)
+        AND (claimed_until IS NULL OR claimed_until <= @now OR claimed_by IN (SELECT value FROM json_each(@dead)))
       ORDER BY next_attempt_at, id LIMIT @limit`);
+    this.claimants = db.prepare('SELECT DISTINCT claimed_by FROM pending_evaluation WHERE claimed_until > ?');
     this.claim = db.prepare(`UPDATE pending_evaluation
       SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE id = ?
       RETURNING id, event_id, account_id, region, event, source, key, config_fingerprint, attempts, last_error,
@@ -123,9 +126,19 @@ export class SqliteEnrichment {
     }
   }
 
-  /** Claims due rows; call inside an immediate transaction, so that of several processes one claims each row. */
+  /**
+   * Claims due rows nobody holds: unclaimed, their claim expired, or their claimant a process of this host that is
+   * gone (a SQLite file is shared by the processes of one host). Call inside an immediate transaction, so that of
+   * several processes one claims each row.
+   */
   claimDue(request: PendingClaimRequest, now: number): PendingEvaluation[] {
-    const ids = this.due.pluck().all({ now, fingerprint: request.configFingerprint, limit: request.limit }) as number[];
+    const dead = (this.claimants.pluck().all(now) as string[]).filter(deadLocalClaimant);
+    const ids = this.due.pluck().all({
+      now,
+      fingerprint: request.configFingerprint,
+      limit: request.limit,
+      dead: JSON.stringify(dead),
+    }) as number[];
     return ids.map((id) =>
       toPendingEvaluation(this.claim.get(request.claimant, now + request.leaseMs, id) as PendingRow),
     );

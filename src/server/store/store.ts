@@ -90,8 +90,9 @@ export interface IngestStore {
    * instead of all reading it: `claimed` are this process's now, `done` were committed meanwhile (same
    * fingerprint), and the others are being read by another replica (or by another loop of this process). A claim
    * ends when the file is committed or its failure recorded, when it is released, or when its lease expires: a
-   * replica that dies loses its claims after that. The commit stays exactly-once without claims; they only keep
-   * replicas from reading the same file. One node (SQLite) claims whatever it does not hold already.
+   * replica that dies loses its claims then, or at once when its database sessions end with it (PostgreSQL). The
+   * commit stays exactly-once without claims; they only keep replicas from reading the same file. One node
+   * (SQLite) claims whatever it does not hold already.
    */
   claimObjects(source: string, objects: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<ObjectClaims>;
   /** Gives up claims without committing (a run that stops, a file that could not be fetched). */
