@@ -1,6 +1,8 @@
 /**
  * Which errors of the databases themselves count as the store being unavailable (the API's 503, or 502 when a
- * write may have been applied), and which are bugs (500). Every error here is a real one, made by the driver.
+ * write may have been applied), and which are bugs (500), and how ingest words them. Every error here is a real one,
+ * made by the driver, except at the end: the SQLSTATEs a test cannot provoke on a shared server (starting up, out of
+ * connections), shaped as the driver makes them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, it, expect } from 'vitest';
-import { outageOf, reportingOutages, StoreUnavailableError } from '../../src/server/store/outage.js';
+import {
+  NoConnectionError,
+  outageOf,
+  outageReason,
+  reportingOutages,
+  StoreUnavailableError,
+} from '../../src/server/store/outage.js';
 import { createPool } from '../../src/server/store/postgres-pool.js';
 import { openStore } from '../../src/server/store/open-store.js';
 import { PG_SKIP_REASON, PG_URL, pgTitle } from './pg.js';
@@ -66,7 +74,11 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('store outages: PostgreSQL
   it('counts a refused connection as unavailable, nothing sent', async () => {
     const pool = createPool('postgres://postgres@127.0.0.1:1/test');
     try {
-      expect(outageOf(await failure(() => pool.query('SELECT 1')))).toEqual({ maybeApplied: false });
+      const refused = await failure(() => pool.query('SELECT 1'));
+      expect(outageOf(refused)).toEqual({ maybeApplied: false });
+      expect(outageReason(new StoreUnavailableError(refused, false))).toMatch(
+        /^could not connect to the PostgreSQL server: it refused the connection, it is down or restarting \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/,
+      );
     } finally {
       await pool.end();
     }
@@ -85,6 +97,9 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('store outages: PostgreSQL
       victim.release(true);
       expect((terminated as { code?: string }).code).toBe('57P01');
       expect(outageOf(terminated)).toEqual({ maybeApplied: false });
+      expect(outageReason(terminated)).toBe(
+        'the PostgreSQL server ended the connection: terminating connection due to administrator command (57P01: shut down or restarting)',
+      );
       expect(outageOf(await failure(() => pool.query('SELEC 1')))).toBeUndefined();
     } finally {
       await pool.end();
@@ -97,7 +112,39 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('store outages: PostgreSQL
     client.on('error', () => {});
     const pending = failure(() => client.query('SELECT pg_sleep(10)'));
     (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
-    expect(outageOf(await pending)).toEqual({ maybeApplied: true });
+    const lost = await pending;
+    expect(outageOf(lost)).toEqual({ maybeApplied: true });
+    expect(outageReason(new StoreUnavailableError(lost, true))).toBe(
+      'the PostgreSQL server closed the connection (Connection terminated unexpectedly)',
+    );
     await client.end().catch(() => {});
+  });
+});
+
+describe('outage reasons, in words', () => {
+  const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
+  it.each([
+    [
+      pgError('57P03', 'the database system is starting up'),
+      'the PostgreSQL server accepts no connections yet: the database system is starting up (57P03)',
+    ],
+    [
+      pgError('53300', 'sorry, too many clients already'),
+      'the PostgreSQL server is out of resources: sorry, too many clients already (53300)',
+    ],
+    [
+      pgError('08006', 'connection failure'),
+      'the connection to the PostgreSQL server failed: connection failure (08006)',
+    ],
+    [
+      new Error('timeout exceeded when trying to connect'),
+      'no answer from the PostgreSQL server in time (timeout exceeded when trying to connect)',
+    ],
+    [
+      new NoConnectionError(new Error('timeout exceeded when trying to connect')),
+      'could not connect to the PostgreSQL server in time (timeout exceeded when trying to connect)',
+    ],
+  ])('%s', (cause, reason) => {
+    expect(outageReason(new StoreUnavailableError(cause, false))).toBe(reason);
   });
 });

@@ -2,7 +2,8 @@
  * Leases on listed objects in PostgreSQL, between stores with pools of their own as separate replicas have: claims
  * never overlap, a lease held by a live replica is renewed past its length, a dead replica's leases (its pool
  * gone without a word) are taken over once they expire by the database's clock, or at once when its database
- * sessions are gone too (the process was killed), and a graceful close hands them on at once.
+ * sessions are gone too (the process was killed), a graceful close hands them on at once, and a replica takes its
+ * own leases again at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -125,6 +126,22 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('PostgreSQL leases on list
     await a.close();
     expect([...(await b.claimObjects(SOURCE, objects(4))).claimed].sort()).toEqual(['k0002', 'k0003']);
     expect(b.claimStatus().held).toBe(4);
+  });
+
+  it('takes its own leases again when a release failed (the database was away), not waiting for them to expire', async () => {
+    const [a, b] = [await replica(), await replica()];
+    await a.claimObjects(SOURCE, objects(3));
+    // A pass that failed with the database gone forgot its claims, and could not delete their rows.
+    const stranded = (a as PostgresStore).pool;
+    const query = stranded.query.bind(stranded);
+    (stranded as { query: unknown }).query = () => Promise.reject(new Error('Connection terminated unexpectedly'));
+    await a.releaseObjects(SOURCE, ['k0000', 'k0001', 'k0002']).catch(() => undefined);
+    (stranded as { query: unknown }).query = query;
+    expect(a.claimStatus().held).toBe(0);
+    expect(await leaseRows()).toHaveLength(3);
+    expect((await b.claimObjects(SOURCE, objects(3))).claimed.size).toBe(0);
+    expect([...(await a.claimObjects(SOURCE, objects(3))).claimed].sort()).toEqual(['k0000', 'k0001', 'k0002']);
+    expect(a.claimStatus().held).toBe(3);
   });
 
   it('reports a file committed while its claim waited on the lease row as done, not claimed', async () => {

@@ -139,6 +139,21 @@ function timeOption(flags: string, description: string, ctx: Context): Option {
   return new Option(flags, description).argParser(parser((value) => parseTimeSpec(value, ctx.now())));
 }
 
+/**
+ * Says once per run that it waits for files another process claimed: a server replica reading them, or a run that
+ * stopped (the database gone) before it could drop its claims, which then expire.
+ */
+function awaitClaimsReporter(ctx: Context): (files: number) => void {
+  let told = false;
+  return (files) => {
+    if (told) return;
+    told = true;
+    ctx.io.err(
+      `waiting for ${files} file(s) claimed by another fullstop process: a server reading them, or a run that stopped without dropping its claims (they expire within ingest.lease_seconds, 60 s by default)`,
+    );
+  };
+}
+
 /** Ingests the sources once into the store and returns the summary; the server code is loaded only here. */
 export async function ingest(
   sources: string[],
@@ -165,6 +180,7 @@ export async function ingest(
       ...(opts.retryWait !== undefined ? { retryWaitSeconds: opts.retryWait } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(onFile ? { onFile } : {}),
+      onAwaitClaims: awaitClaimsReporter(ctx),
       onStart: ({ rulesOff, configFile }) => {
         // Without a config file nothing is configured, and the README says which rules need what.
         if (configFile !== undefined) for (const line of rulesOff) ctx.io.err(line);
@@ -172,19 +188,27 @@ export async function ingest(
     });
   } catch (error) {
     if (error instanceof run.IngestSetupError) throw new UsageError(error.message);
-    if (error instanceof run.IngestStoreError) throw new StoreTrouble(error.summary, error.message);
+    if (error instanceof run.IngestStoreError)
+      throw new StoreTrouble(error.summary, error.trouble === 'unavailable', error.reason);
     throw error;
   }
 }
 
-/** The database refused a write: what was committed before is summed up, then the run fails. */
+/**
+ * The database refused a write or became unavailable: what was committed before is summed up, then the run fails.
+ * A PostgreSQL run also leaves claims on the files it was reading (the database was gone when it would have
+ * dropped them): a run started before they expire waits for them, and the hint says so.
+ */
 class StoreTrouble extends CliError {
   constructor(
     readonly summary: IngestSummary,
-    message: string,
+    unavailable: boolean,
+    reason: string,
   ) {
-    super(`could not write to the database: ${message}`, {
-      hint: 'the files not committed left nothing behind; run the same command again once the database is writable (committed files are skipped)',
+    super(unavailable ? `the database became unavailable: ${reason}` : `could not write to the database: ${reason}`, {
+      hint: unavailable
+        ? 'no file is half-written (a commit cut off applies whole or not at all); run the same command again once the database is back: committed files are skipped, and the files this run had claimed are read once its claims expire (ingest.lease_seconds, 60 s by default)'
+        : 'the files not committed left nothing behind; run the same command again once the database is writable (committed files are skipped)',
     });
   }
 }

@@ -10,7 +10,7 @@ import type { RulesConfig } from '../rules/config-schema.js';
 import type { EnrichmentConfig } from '../enrich/config-schema.js';
 import type { EnrichmentStage } from '../enrich/stage.js';
 import type { IngestStore } from '../store/store.js';
-import { StoreWriteError } from '../store/store-errors.js';
+import { storeTrouble } from '../store/outage.js';
 import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestContext } from './ingest.js';
 import { ListingPoller } from './listing-poller.js';
 import { createInlineProcessor, createPooledProcessor, workersAvailable } from './processor.js';
@@ -119,10 +119,11 @@ async function pollListing(loop: Loop, source: ListingSource, opts: ContinuousIn
         );
       }
     } catch (error) {
-      if (error instanceof StoreWriteError)
+      const trouble = storeTrouble(error);
+      if (trouble !== undefined)
         opts.logger.error(
-          { source: source.url, trouble: error.trouble, reason: error.message, committed: ctx.summary.filesIngested },
-          'ingest pass failed: could not write to the database; the files not committed are read again at the next poll',
+          { source: source.url, ...trouble, committed: ctx.summary.filesIngested },
+          `ingest pass failed: ${troubleWords(trouble.trouble)}; the files not committed are read again at the next poll`,
         );
       else opts.logger.error({ source: source.url, err: error }, 'ingest pass failed; retrying at the next interval');
     }
@@ -145,15 +146,21 @@ async function consumeQueue(loop: Loop, source: QueueSource, opts: ContinuousIng
       }
     } catch (error) {
       if (opts.signal.aborted) break;
-      if (error instanceof StoreWriteError)
+      const trouble = storeTrouble(error);
+      if (trouble !== undefined)
         opts.logger.error(
-          { source: source.url, trouble: error.trouble, reason: error.message },
-          'queue message not ingested: could not write to the database; it is left for redelivery',
+          { source: source.url, ...trouble },
+          `queue message not ingested: ${troubleWords(trouble.trouble)}; it is left for redelivery`,
         );
       else opts.logger.error({ source: source.url, err: error }, 'queue receive failed; retrying');
       await sleep(retryMs, opts.signal);
     }
   }
+}
+
+/** The start of the log message for store trouble; its `reason` field tells the cause. */
+function troubleWords(trouble: string): string {
+  return trouble === 'unavailable' ? 'the database is unavailable' : 'could not write to the database';
 }
 
 /** Logs what went wrong with a file: it failed, or a rule threw on one of its records. */

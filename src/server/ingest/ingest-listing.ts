@@ -95,6 +95,7 @@ export async function ingestListing(
 ): Promise<void> {
   let elsewhere = await listingPass(source, filter, ctx, signal, incremental);
   while (ctx.awaitClaimedElsewhere === true && elsewhere.length > 0 && !signal?.aborted) {
+    ctx.onAwaitClaims?.(elsewhere.length);
     await sleep(CLAIM_RETRY_MS, undefined, { signal }).catch(() => undefined);
     if (signal?.aborted) break;
     // Counted again by the pass that looks at them again.

@@ -79,6 +79,8 @@ export interface IngestContext {
   skipFailedBefore?: boolean;
   /** End a listing only once the files other replicas hold are committed (a one-shot run). */
   awaitClaimedElsewhere?: boolean;
+  /** With `awaitClaimedElsewhere`: called each time the run waits for files other processes hold, with their count. */
+  onAwaitClaims?: (files: number) => void;
   /** Called after every object, for progress bars and logs. */
   onFile?: (summary: IngestSummary, outcome: FileOutcome) => void;
 }

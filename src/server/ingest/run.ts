@@ -5,7 +5,8 @@
 import { availableParallelism } from 'node:os';
 import type { ServerConfig } from '../config.js';
 import { openStore, StoreOpenError, StoreUrlError } from '../store/open-store.js';
-import { StoreWriteError } from '../store/store-errors.js';
+import type { StoreWriteTrouble } from '../store/store-errors.js';
+import { storeTrouble } from '../store/outage.js';
 import { emptySummary, ingestListing, ingestMessage, type FileOutcome, type IngestSummary } from './ingest.js';
 import { createInlineProcessor, createPooledProcessor, workersAvailable, type FileProcessor } from './processor.js';
 import type { Source, SourceFilter } from './source.js';
@@ -17,16 +18,19 @@ export { IngestSetupError } from './sources.js';
 export { StoreWriteError } from '../store/store-errors.js';
 
 /**
- * The database refused a write (locked too long, disk full…): the run stopped there. `summary` counts what was
- * committed before; the files of the failed transaction left nothing behind and are read again by the next run.
+ * The database refused a write (locked too long, disk full…) or became unavailable (PostgreSQL restarting, the
+ * network to it gone): the run stopped there. `summary` counts what was committed before; the files of the failed
+ * transaction left nothing behind and are read again by the next run. `reason` says what happened, in words.
  */
 export class IngestStoreError extends Error {
   override name = 'IngestStoreError';
   constructor(
     readonly summary: IngestSummary,
-    readonly storeError: StoreWriteError,
+    readonly trouble: StoreWriteTrouble | 'unavailable',
+    readonly reason: string,
+    cause: unknown,
   ) {
-    super(storeError.message, { cause: storeError });
+    super(reason, { cause });
   }
 }
 export type { IngestSummary, FileOutcome } from './ingest.js';
@@ -48,6 +52,8 @@ export interface RunIngestOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onFile?: (summary: IngestSummary, outcome: FileOutcome) => void;
+  /** Called each time the run waits for files other processes hold (a replica, or a run that died), with their count. */
+  onAwaitClaims?: (files: number) => void;
   /**
    * Before the run ends, how long to wait for pending evaluations (events whose look-ups failed) to come due and
    * be retried; 0 retries those due now and waits for none. Default DEFAULT_RETRY_WAIT_SECONDS.
@@ -137,6 +143,7 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     enrichment: stage,
     awaitClaimedElsewhere: true,
     ...(options.onFile ? { onFile: options.onFile } : {}),
+    ...(options.onAwaitClaims ? { onAwaitClaims: options.onAwaitClaims } : {}),
   };
   try {
     // Evaluations left pending by earlier runs, now that the systems may answer again.
@@ -158,7 +165,8 @@ export async function runIngest(options: RunIngestOptions): Promise<IngestSummar
     }
     summary.enrichmentPending = (await store.pendingEvaluationStatus()).count;
   } catch (error) {
-    if (error instanceof StoreWriteError) throw new IngestStoreError(summary, error);
+    const trouble = storeTrouble(error);
+    if (trouble !== undefined) throw new IngestStoreError(summary, trouble.trouble, trouble.reason, error);
     throw error;
   } finally {
     await processor.close();

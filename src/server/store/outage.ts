@@ -6,7 +6,7 @@
  * 502 (outcome unknown: clients must not simply send it again), and a bug with 500; the log keeps the cause.
  */
 import type { ViolationStore } from './store.js';
-import { StoreWriteError } from './store-errors.js';
+import { StoreWriteError, type StoreWriteTrouble } from './store-errors.js';
 
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
@@ -115,4 +115,60 @@ function rethrow(error: unknown): never {
   if (error instanceof StoreUnavailableError || error instanceof StoreWriteError) throw error;
   const outage = outageOf(error);
   throw outage === undefined ? error : new StoreUnavailableError(error, outage.maybeApplied);
+}
+
+/**
+ * What an outage was, in words for a terminal or a log, from the first cause that tells: "the PostgreSQL server
+ * ended the connection: terminating connection due to administrator command (57P01: shut down or restarting)".
+ * The driver's own words stay in parentheses, so nothing is lost by the rephrasing.
+ */
+export function outageReason(error: unknown): string {
+  let connecting = false;
+  for (let e = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    if (e instanceof StoreWriteError) return e.message;
+    if (e instanceof NoConnectionError) connecting = true;
+    if (e instanceof StoreUnavailableError || e instanceof NoConnectionError) continue;
+    const reason = causeReason(e, connecting);
+    if (reason !== undefined) return reason;
+  }
+  const message = (error as Error)?.message ?? String(error);
+  return message.replace(/^the store is unavailable: /, '');
+}
+
+function causeReason(e: Error, connecting: boolean): string | undefined {
+  const code = (e as { code?: unknown }).code;
+  const text = e.message;
+  const server = 'the PostgreSQL server';
+  const cannot = `could not connect to ${server}`;
+  if (typeof code === 'string') {
+    if (code === '57P01') return `${server} ended the connection: ${text} (57P01: shut down or restarting)`;
+    if (code === '57P02') return `${server} ended the connection: ${text} (57P02: another server process crashed)`;
+    if (code === '57P03') return `${server} accepts no connections yet: ${text} (57P03)`;
+    if (code.startsWith('08')) return `the connection to ${server} failed: ${text} (${code})`;
+    if (code.startsWith('53')) return `${server} is out of resources: ${text} (${code})`;
+    if (code === 'ECONNREFUSED') return `${cannot}: it refused the connection, it is down or restarting (${text})`;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${cannot}: its host name does not resolve (${text})`;
+    if (NOT_CONNECTED_CODES.has(code)) return `${cannot}: no route to it (${text})`;
+    if (code === 'ETIMEDOUT') return `no answer from ${server} in time (${text})`;
+    if (BROKEN_CODES.has(code))
+      return connecting ? `${cannot}: it closed the connection (${text})` : `the connection to ${server} broke (${text})`;
+    if (code.startsWith('SQLITE_')) return `the database could not be read or written (${code}: ${text})`;
+    return undefined;
+  }
+  if (/timeout/i.test(text)) return `${connecting ? cannot : `no answer from ${server}`} in time (${text})`;
+  if (PG_CONNECTION_LOST.test(text))
+    return connecting ? `${cannot}: it closed the connection (${text})` : `${server} closed the connection (${text})`;
+  return undefined;
+}
+
+/**
+ * The trouble ingest reports and recovers from by reading the files again (a write the store refused, a store
+ * that cannot be reached), with its kind and reason; undefined for any other error (a bug).
+ */
+export function storeTrouble(
+  error: unknown,
+): { trouble: StoreWriteTrouble | 'unavailable'; reason: string } | undefined {
+  if (error instanceof StoreWriteError) return { trouble: error.trouble, reason: error.message };
+  if (error instanceof StoreUnavailableError) return { trouble: 'unavailable', reason: outageReason(error) };
+  return undefined;
 }

@@ -2,7 +2,9 @@
  * Leases on listed objects (`ingest_lease`, 006-ingest-lease.sql), so that server replicas ingesting the same S3
  * prefix split it: a replica claims a batch of objects before reading them. A claim is an
  * `INSERT … ON CONFLICT DO UPDATE … WHERE <not live>`: it takes objects nobody holds, those whose lease expired and
- * those whose holder died (postgres-liveness.ts), never a live one, and skips objects committed meanwhile. Objects
+ * those whose holder died (postgres-liveness.ts), never another replica's live one, and skips objects committed
+ * meanwhile. Its own live leases that it no longer holds it takes again: a pass that failed while the database was
+ * unreachable could not drop them, and its next pass would otherwise wait for its own leases to expire. Objects
  * its snapshot shows held are left out before the insert (ON CONFLICT DO UPDATE would lock each such row only to
  * find it live). Expiry is judged by the database's clock, so replicas' clocks do not matter. While this process
  * holds leases it renews them every third of their length; a commit deletes the leases of its files in its own
@@ -26,7 +28,8 @@ const CLAIM = `
           WHERE p.source = $1 AND p.key = w.key AND p.fingerprint = w.fingerprint LIMIT 1
       ) p ON true
       LEFT JOIN LATERAL (
-        SELECT l.key FROM ingest_lease l WHERE l.source = $1 AND l.key = w.key AND ${liveLease('l')} LIMIT 1
+        SELECT l.key FROM ingest_lease l
+          WHERE l.source = $1 AND l.key = w.key AND ${liveLease('l')} AND l.owner <> $4 LIMIT 1
       ) l ON true
   ),
   claimed AS (
@@ -35,7 +38,7 @@ const CLAIM = `
         WHERE NOT done AND NOT held ORDER BY key
       ON CONFLICT (source, key) DO UPDATE
         SET owner = excluded.owner, expires_at = excluded.expires_at, liveness_lock = excluded.liveness_lock
-        WHERE NOT ${liveLease('ingest_lease')}
+        WHERE NOT ${liveLease('ingest_lease')} OR ingest_lease.owner = excluded.owner
       RETURNING key
   )
   SELECT key, true AS claimed FROM claimed UNION ALL SELECT key, false FROM wanted WHERE done`;
@@ -75,6 +78,9 @@ export class PostgresLeases {
 
   async claim(source: string, objects: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<ObjectClaims> {
     const claims: ObjectClaims = { claimed: new Set(), done: new Set() };
+    // Objects this process holds already are not claimed twice (reported as neither claimed nor done, as another
+    // holder's); the query takes its own leases again only where it forgot them (a release that failed).
+    objects = objects.filter(({ key }) => !this.held.has(source, key));
     if (objects.length === 0) return claims;
     // Keys as PostgreSQL stores them (no NUL), mapped back to the keys the caller knows.
     const original = new Map<string, string>();
