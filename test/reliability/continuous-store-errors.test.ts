@@ -2,14 +2,19 @@
  * Continuous ingest from a queue while the store refuses writes: the message is not acknowledged (so the queue
  * delivers it again), the log says why, and once the store takes writes again the next delivery is committed once.
  * The refusal is the StoreWriteError a full disk gives (sqlite-store-trouble.test.ts produces it for real with a
- * tmpfs; a queue needs a queue server, so here the store's commit fails on purpose for a while).
+ * tmpfs; a queue needs a queue server, so here the store's commit fails on purpose for a while). And a listing pass
+ * that fails mid-way gives up every claim it holds, also on the files it had claimed and not yet started.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { setImmediate as tick } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startContinuousIngest } from '../../src/server/ingest/continuous.js';
+import { emptySummary, ingestListing } from '../../src/server/ingest/ingest.js';
+import { createLocalSource } from '../../src/server/ingest/local.js';
+import { createInlineProcessor } from '../../src/server/ingest/processor.js';
 import type { QueueMessage, QueueSource } from '../../src/server/ingest/source.js';
 import { openStore } from '../../src/server/store/open-store.js';
 import { storeWriteError } from '../../src/server/store/sqlite-write.js';
@@ -89,6 +94,37 @@ describe('continuous ingest from a queue when the store refuses writes', () => {
       { page: 0, size: 10, sort: [] },
     );
     expect(content.map((v) => v.event_id)).toEqual(['queued-1']);
+    await store.close();
+  });
+});
+
+describe('a listing pass that fails mid-way', () => {
+  it('gives up every claim it holds, so that the next pass reads every file', async () => {
+    const logs = join(dir, 'listing');
+    mkdirSync(logs);
+    for (let i = 0; i < 100; i++)
+      writeFileSync(
+        join(logs, `f${String(i).padStart(3, '0')}.json`),
+        JSON.stringify({ Records: [{ ...record, eventID: `listed-${i}` }] }),
+      );
+    const store = await openStore(`sqlite:${join(dir, 'listing.db')}`);
+    const commitFiles = store.commitFiles.bind(store);
+    let refusals = 1;
+    store.commitFiles = async (files) => {
+      if (refusals-- > 0) {
+        // Fails once the next batch of files is claimed (64 a claim) and the first of them are being read.
+        while (store.claimStatus().held <= files.length) await tick();
+        throw storeWriteError(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+      }
+      return commitFiles(files);
+    };
+    const source = createLocalSource(logs);
+    const ctx = { store, processor: createInlineProcessor(undefined), summary: emptySummary() };
+    await expect(ingestListing(source, {}, ctx)).rejects.toMatchObject({ trouble: 'disk-full' });
+    expect(store.claimStatus().held).toBe(0);
+    ctx.summary = emptySummary();
+    await ingestListing(source, {}, ctx);
+    expect(ctx.summary).toMatchObject({ files: 100, filesIngested: 100, filesClaimedElsewhere: 0 });
     await store.close();
   });
 });

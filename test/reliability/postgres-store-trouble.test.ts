@@ -257,7 +257,13 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('ingest while PostgreSQL r
       expectIntact(await read(db), first.length);
       await restart.up;
       const upAt = performance.now();
-      await until('the missed files', async () => (await read(db)).processedRows === files.length);
+      await until('the missed files', async () => (await read(db)).processedRows === files.length).catch(
+        async (error: Error) => {
+          // What the server was doing: its health (each source's counts) and its last log lines.
+          const state = await (await fetch(`${server.url}/health`)).text();
+          throw new Error(`${error.message}\n/health: ${state}\nlog:\n${server.logs.slice(-8).join('\n')}`);
+        },
+      );
       const recoverySeconds = (performance.now() - upAt) / 1000;
       await until('/health UP', async () => (await fetch(`${server.url}/health`)).status === 200, 5000);
       recovered = true;

@@ -67,11 +67,12 @@ async function* claimed(
   claims: PassClaims,
 ): AsyncGenerator<SourceObject> {
   const { claimed, done } = await ctx.store.claimObjects(source.objectSource, objects);
+  // Every claim is open from now on, not only those yielded so far: a pass that fails before it reads them all
+  // must give up the rest too, or they would stay held (and renewed) by this process, read by no one.
+  for (const key of claimed) claims.open.add(key);
   for (const object of objects) {
-    if (claimed.has(object.key)) {
-      claims.open.add(object.key);
-      yield object;
-    } else if (done.has(object.key)) skipped(source.objectSource, object, ctx, false);
+    if (claimed.has(object.key)) yield object;
+    else if (done.has(object.key)) skipped(source.objectSource, object, ctx, false);
     else {
       ctx.summary.filesClaimedElsewhere += 1;
       claims.elsewhere.push(object);

@@ -151,7 +151,9 @@ function causeReason(e: Error, connecting: boolean): string | undefined {
     if (NOT_CONNECTED_CODES.has(code)) return `${cannot}: no route to it (${text})`;
     if (code === 'ETIMEDOUT') return `no answer from ${server} in time (${text})`;
     if (BROKEN_CODES.has(code))
-      return connecting ? `${cannot}: it closed the connection (${text})` : `the connection to ${server} broke (${text})`;
+      return connecting
+        ? `${cannot}: it closed the connection (${text})`
+        : `the connection to ${server} broke (${text})`;
     if (code.startsWith('SQLITE_')) return `the database could not be read or written (${code}: ${text})`;
     return undefined;
   }
