@@ -9,9 +9,9 @@
  *
  * Each time the trouble is reported (`fullstop ingest`: a precise error and hint, exit 1, the summary of what was
  * committed; the server: `/health` DOWN, API reads and writes 503 JSON with Retry-After, an error in its log), no
- * file is half-written (the schema holds exactly the violations of the files it recorded as processed, each once),
- * and once the database is back a re-run or the next poll ingests the rest: every file processed exactly once, and
- * the violations, whole rows but ids and times, equal those of an undisturbed run. The API's own answers to an
+ * file is half-written (the schema holds exactly the rows of the files it recorded as processed, each once), and
+ * once the database is back a re-run or the next poll ingests the rest: every file processed exactly once, and every
+ * table, whole rows but ids and write times (crash-helpers.ts), equal to an undisturbed run's. The API's own answers to an
  * outage are tested in test/store/postgres-outage.test.ts; this is ingest mid-way.
  */
 import { rmSync, writeFileSync } from 'node:fs';
@@ -22,18 +22,16 @@ import { startServerProcess } from '../e2e/server-process.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { PG_SKIP_REASON, PG_URL, pgTitle, testSchema, type TestSchema } from '../store/pg.js';
 import { runMeasured } from './measure.js';
+import { differences, duplicates, halfWritten, postgresReader, snapshot, type Snapshot } from './crash-helpers.js';
 import {
   copyLogs,
   generateLogs,
-  halfWritten,
   logged,
-  readPgStore,
   tempDir,
   until,
   watchHealth,
   type HealthSample,
   type LogFile,
-  type StoreContent,
 } from './store-trouble-helpers.js';
 
 const dir = tempDir('fullstop-pg-trouble-');
@@ -41,7 +39,9 @@ const generated = join(dir, 'generated');
 const schemas: TestSchema[] = [];
 let proxy: TcpProxy;
 let files: LogFile[];
-let reference: StoreContent;
+let reference: Snapshot;
+/** The file (key) of each event id. */
+let fileOf: Map<string, string>;
 
 /** How long the database stays away (refusing connections) after its backends were terminated. */
 const DOWN_MS = 3000;
@@ -52,11 +52,13 @@ function schema(): TestSchema {
   schemas.push(created);
   return created;
 }
-const read = (s: TestSchema) => readPgStore((text) => s.query(text));
+/** Every table of the schema, as whole rows (crash-helpers.ts: ids and write times left out). */
+const read = (s: TestSchema) => snapshot(postgresReader(s));
+const processed = (snap: Snapshot) => snap.raw['processed_file']!.length;
+const processedCount = async (s: TestSchema) =>
+  (await s.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_file')).rows[0]!.n;
 
-/** A one-shot run; claims last 5 s (ingest.lease_seconds), so that a re-run waits that long at most for them. */
-const ingest = (logs: string, db: string) =>
-  runMeasured(['ingest', logs, '--db', db, '--config', join(dir, 'ingest.yaml'), '-o', 'json']);
+const ingest = (logs: string, db: string) => runMeasured(['ingest', logs, '--db', db, '-o', 'json']);
 
 interface Restart {
   /** Resolves once the database is away: backends terminated, connections cut, new ones refused. */
@@ -103,17 +105,26 @@ function restartDuringCommit(admin: TestSchema, commit: number, answerLost = fal
   return { down, up };
 }
 
-/** The schema holds `processed` files, each once, with exactly their violations of the undisturbed run. */
-function expectIntact(content: StoreContent, processed: number): void {
-  expect(content.processedRows).toBe(processed);
-  expect(halfWritten(content, reference, files)).toEqual([]);
+/** The schema holds `count` files, each once, with exactly their rows of the undisturbed run. */
+function expectIntact(snap: Snapshot, count: number): void {
+  expect(processed(snap)).toBe(count);
+  expect(duplicates(snap)).toEqual([]);
+  expect(halfWritten(snap, reference, fileOf)).toEqual([]);
 }
 
-/** …and, once recovered, every file and every violation of the undisturbed run. */
-function expectComplete(content: StoreContent): void {
-  expectIntact(content, files.length);
-  expect(content.processedKeys).toEqual(new Set(files.map((file) => file.key)));
-  expect(content.violations).toEqual(reference.violations);
+/**
+ * …and, once recovered, every table as the undisturbed run left it, whole rows; `elsewhere` when the files were read
+ * from another folder (the processed-file rows name it): then those rows are compared by key.
+ */
+function expectComplete(snap: Snapshot, elsewhere = false): void {
+  expectIntact(snap, files.length);
+  const different = differences(snap, reference);
+  if (!elsewhere) expect(different).toEqual([]);
+  else {
+    expect(different.filter((line) => !line.startsWith('processed_file'))).toEqual([]);
+    const keys = snap.raw['processed_file']!.map((row) => row['key']).sort();
+    expect(keys).toEqual(files.map((file) => file.key));
+  }
 }
 
 const RESTARTED =
@@ -144,14 +155,14 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('ingest while PostgreSQL r
   beforeAll(async () => {
     // 243 files of 50 records: four commits of up to 64 files.
     files = await generateLogs(generated, 12_000, 50);
-    writeFileSync(join(dir, 'ingest.yaml'), 'ingest:\n  lease_seconds: 5\n');
     const undisturbed = schema();
     const run = await ingest(generated, undisturbed.url);
     expect(run.code).toBe(0);
     reference = await read(undisturbed);
-    expect(reference.violationRows).toBe(reference.violations.size);
+    fileOf = new Map(files.flatMap((file) => file.eventIds.map((id) => [id, file.key] as const)));
+    expect(duplicates(reference)).toEqual([]);
     console.log(
-      `PostgreSQL restart: ${files.length} files, ${reference.violations.size} violations undisturbed ` +
+      `PostgreSQL restart: ${files.length} files, ${reference.rows['violation']!.length} violations undisturbed ` +
         `(ingest ${run.wallSeconds.toFixed(1)} s)`,
     );
     proxy = await startTcpProxy(Number(new URL(PG_URL!).port || 5432), new URL(PG_URL!).hostname);
@@ -184,12 +195,12 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('ingest while PostgreSQL r
     expect(summary.files_ingested).toBeGreaterThan(0);
     expectIntact(during, summary.files_ingested);
 
-    // The failed run could not drop its claims on the files it was reading (the database was gone): the re-run
-    // says it waits for them, and takes them once they expire (5 s here).
+    // The failed run could not drop its claims on the files it was reading (the database was gone), but they died
+    // with its sessions: the re-run takes those files at once.
     const rerun = await ingest(generated, proxy.via(db.url));
     console.log(`PostgreSQL restart, fullstop ingest re-run: exit ${rerun.code}, ${rerun.wallSeconds.toFixed(1)} s`);
     expect(rerun.code).toBe(0);
-    expect(rerun.stderr).toMatch(/^waiting for \d+ file\(s\) claimed by another fullstop process/m);
+    expect(rerun.stderr).toBe('');
     expect(JSON.parse(rerun.stdout)).toMatchObject({
       files_ingested: files.length - summary.files_ingested,
       files_already_ingested: summary.files_ingested,
@@ -207,18 +218,18 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('ingest while PostgreSQL r
     const during = await read(db);
     console.log(
       `PostgreSQL restart, COMMIT answer lost: exit ${failed.code}; the run counted ${summary.files_ingested} ` +
-        `files, the database holds ${during.processedRows}`,
+        `files, the database holds ${processed(during)}`,
     );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`error: the database became unavailable: ${CLOSED}\n${HINT}`);
     // The batch whose answer was lost was committed whole: its files are recorded with all their violations.
-    expect(during.processedRows).toBeGreaterThan(summary.files_ingested);
-    expectIntact(during, during.processedRows);
+    expect(processed(during)).toBeGreaterThan(summary.files_ingested);
+    expectIntact(during, processed(during));
     const rerun = await ingest(generated, proxy.via(db.url));
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout)).toMatchObject({
-      files_ingested: files.length - during.processedRows,
-      files_already_ingested: during.processedRows,
+      files_ingested: files.length - processed(during),
+      files_already_ingested: processed(during),
     });
     expectComplete(await read(db));
   }, 60_000);
@@ -238,7 +249,7 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('ingest while PostgreSQL r
     let recovered = false;
     let health: Promise<HealthSample[]> | undefined;
     try {
-      await until('the first files', async () => (await read(db)).processedRows === first.length);
+      await until('the first files', async () => (await processedCount(db)) === first.length);
       const restart = restartDuringCommit(db, 1);
       copyLogs(generated, files.slice(first.length), logs);
       health = watchHealth(server.url, () => !recovered);
@@ -257,7 +268,7 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('ingest while PostgreSQL r
       expectIntact(await read(db), first.length);
       await restart.up;
       const upAt = performance.now();
-      await until('the missed files', async () => (await read(db)).processedRows === files.length).catch(
+      await until('the missed files', async () => (await processedCount(db)) === files.length).catch(
         async (error: Error) => {
           // What the server was doing: its health (each source's counts) and its last log lines.
           const state = await (await fetch(`${server.url}/health`)).text();
@@ -313,7 +324,7 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('ingest while PostgreSQL r
       expect(logged(server, 'store ping failed: /health answers DOWN').length).toBeGreaterThan(0);
       // The server picks its own claims up again at once (it could not drop them while the database was away).
       expect(recoverySeconds).toBeLessThan(15);
-      expectComplete(await read(db));
+      expectComplete(await read(db), true);
     } finally {
       recovered = true;
       await health?.catch(() => undefined);

@@ -17,6 +17,7 @@ import { openStore } from '../../src/server/store/open-store.js';
 import type { PostgresStore } from '../../src/server/store/postgres.js';
 import type { ViolationStore } from '../../src/server/store/store.js';
 import { PG_SKIP_REASON, pgTitle, testSchema, type TestSchema } from '../store/pg.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const GENERATOR = join(import.meta.dirname, '../../scripts/generate-cloudtrail.mjs');
 const CLAIM_HOLDER = join(import.meta.dirname, 'claim-holder.mjs');
@@ -84,21 +85,25 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(pgTitle('a one-shot ingest beside 
     expect((await schema.query('SELECT count(*)::int AS n FROM ingest_lease')).rows).toEqual([{ n: 0 }]);
   });
 
-  it('leaves the files a live replica holds to it, and counts them once it committed them', async () => {
+  it('leaves the files a live replica holds to it, says that it waits, and counts them once committed', async () => {
     const held = files.slice(4, 7);
     await other.claimObjects(source(), held);
-    const run = runIngest({ sources: [logs], db: schema.url, workers: 0 });
+    const run = runCli(['ingest', logs, '--db', schema.url, '--workers', '0', '-o', 'json']);
     await sleep(1500);
     // Its lease (2 s) is renewed meanwhile, so the run cannot take the files over; the holder commits them.
     await other.commitFiles(
       held.map((f) => ({ file: { source: source(), ...f, records: 40, badRecords: 0 }, drafts: [] })),
     );
-    const summary = await run;
-    expect(summary).toMatchObject({
+    const { code, stdout, stderr } = await run;
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      'waiting for 3 file(s) claimed by another fullstop process (a server reading them, or one that hangs or ' +
+        'lost its host: its claims expire within ingest.lease_seconds, 60 s by default)\n',
+    );
+    expect(JSON.parse(stdout)).toMatchObject({
       files: files.length,
-      filesIngested: files.length - 3,
-      filesAlreadyIngested: 3,
-      filesClaimedElsewhere: 0,
+      files_ingested: files.length - 3,
+      files_already_ingested: 3,
     });
   });
 });

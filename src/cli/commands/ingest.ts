@@ -140,8 +140,8 @@ function timeOption(flags: string, description: string, ctx: Context): Option {
 }
 
 /**
- * Says once per run that it waits for files another process claimed: a server replica reading them, or a run that
- * stopped (the database gone) before it could drop its claims, which then expire.
+ * Says once per run that it waits for files another process claimed: a server replica reading them, or a process
+ * that hangs or whose host is gone, whose claims then expire (those of a process that ended are free at once).
  */
 function awaitClaimsReporter(ctx: Context): (files: number) => void {
   let told = false;
@@ -149,7 +149,7 @@ function awaitClaimsReporter(ctx: Context): (files: number) => void {
     if (told) return;
     told = true;
     ctx.io.err(
-      `waiting for ${files} file(s) claimed by another fullstop process: a server reading them, or a run that stopped without dropping its claims (they expire within ingest.lease_seconds, 60 s by default)`,
+      `waiting for ${files} file(s) claimed by another fullstop process (a server reading them, or one that hangs or lost its host: its claims expire within ingest.lease_seconds, 60 s by default)`,
     );
   };
 }
@@ -196,8 +196,7 @@ export async function ingest(
 
 /**
  * The database refused a write or became unavailable: what was committed before is summed up, then the run fails.
- * A PostgreSQL run also leaves claims on the files it was reading (the database was gone when it would have
- * dropped them): a run started before they expire waits for them, and the hint says so.
+ * Claims this run could not drop (the database gone) are free once it has ended, so a re-run reads those files.
  */
 class StoreTrouble extends CliError {
   constructor(
@@ -207,7 +206,7 @@ class StoreTrouble extends CliError {
   ) {
     super(unavailable ? `the database became unavailable: ${reason}` : `could not write to the database: ${reason}`, {
       hint: unavailable
-        ? 'no file is half-written (a commit cut off applies whole or not at all); run the same command again once the database is back: committed files are skipped, and the files this run had claimed are read once its claims expire (ingest.lease_seconds, 60 s by default)'
+        ? 'no file is half-written (a commit cut off applies whole or not at all); run the same command again once the database is back (committed files are skipped)'
         : 'the files not committed left nothing behind; run the same command again once the database is writable (committed files are skipped)',
     });
   }
