@@ -4,8 +4,8 @@
  * which served the original's health check). The cause of a failed ping goes to the log, not to the anonymous
  * caller. While the server ingests, `ingest` shows the files this replica holds claims on and each source's pending
  * work. `pending_evaluations` counts the events whose look-ups failed, waiting for a retry, and how long the oldest
- * has waited, so monitoring sees an outage of a looked-up system that outlasts the retries. One ping serves every
- * request of the same second, so a busy health check costs the store little.
+ * has waited, so monitoring sees an outage of a looked-up system that outlasts the retries. One ping and one count
+ * of pending evaluations serve every request of the same second, so a busy health check costs the store little.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -69,6 +69,7 @@ interface Ping {
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, options) => {
   const { store, sources = {}, now = Date.now } = options;
   let last: Ping | undefined;
+  let lastPending: { at: number; outcome: ReturnType<typeof pendingEvaluations> } | undefined;
 
   /** The store's error as the caller may see it, or undefined when it answered. */
   const ping = (log: FastifyBaseLogger): Promise<string | undefined> => {
@@ -94,7 +95,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
       const status = error === undefined ? ('UP' as const) : ('DOWN' as const);
       const ingest = sources.ingest?.();
       const claims = store.claimStatus();
-      const pending = error === undefined ? await pendingEvaluations(store, request.log) : undefined;
+      let pending: Awaited<ReturnType<typeof pendingEvaluations>>;
+      if (error === undefined) {
+        if (lastPending === undefined || now() - lastPending.at >= PING_REUSE_MS)
+          lastPending = { at: now(), outcome: pendingEvaluations(store, request.log) };
+        pending = await lastPending.outcome;
+      }
       const body = {
         status,
         store: error === undefined ? { status } : { status, error },
