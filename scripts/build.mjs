@@ -59,6 +59,8 @@ await build({
   splitting: true,
   // Chunks sit beside the entry, so one relative path to dist/src/server is right from every output file.
   chunkNames: '[name]-[hash]',
+  // Without comments and blanks the bundle is half the size, and V8 compiles it at start-up in proportion.
+  minifyWhitespace: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',

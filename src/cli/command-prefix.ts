@@ -12,7 +12,7 @@ const ORIGINAL_COMMANDS = ['configure', 'list-violations', 'resolve-violations',
 const VALUE_OPTIONS = new Set(['--profile']);
 
 /** Where the command word is: the first word that is neither an option nor a program option's value. */
-function commandIndex(argv: string[]): number {
+export function commandIndex(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (VALUE_OPTIONS.has(arg)) i++;

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/cli/context.js';
 import { ENVIRONMENT_TOPIC, EXIT_CODES_TOPIC } from '../../src/cli/help.js';
-import { buildProgram } from '../../src/cli/main.js';
+import { buildProgram, COMMANDS } from '../../src/cli/main.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -125,5 +125,39 @@ describe('help', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('Usage: fullstop [options] [command]');
+  });
+});
+
+describe('the program built for one command', () => {
+  const context = () =>
+    createContext({
+      io: {
+        out: () => {},
+        err: () => {},
+        stdoutIsTTY: false,
+        stderrIsTTY: false,
+        canPrompt: false,
+        columns: undefined,
+        prompter: {} as never,
+      },
+      env: {},
+    });
+  // The hidden completion helper (`__complete`) comes with `completion`.
+  const visible = (program: Command) =>
+    program.commands.map((command) => command.name()).filter((name) => !name.startsWith('__'));
+
+  it('knows every command under the name main() looks it up by', () => {
+    expect(visible(buildProgram(context()))).toEqual(COMMANDS.map(([name]) => name));
+  });
+
+  it('holds that command alone, with the same help as in the whole program', () => {
+    const whole = buildProgram(context());
+    const helpOf = (program: Command, name: string) =>
+      program.commands.find((command) => command.name() === name)!.helpInformation();
+    for (const [name] of COMMANDS) {
+      const alone = buildProgram(context(), name);
+      expect(visible(alone)).toEqual([name]);
+      expect(helpOf(alone, name)).toBe(helpOf(whole, name));
+    }
   });
 });
