@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../e2e/server-process.js';
 import { runMeasured } from './measure.js';
 import { copyLogs, generateLogs, tempDir, type LogFile } from './store-trouble-helpers.js';
+import { seededRandom } from './crash-helpers.js';
 
 const SECONDS = Number(process.env.FULLSTOP_SOAK_SECONDS || 60);
 const CLIENTS = 50;
@@ -48,18 +49,6 @@ const watched = join(dir, 'delivered');
 let files: LogFile[];
 let server: ServerProcess | undefined;
 let pool: Pool | undefined;
-
-/** mulberry32: the same mix of requests on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -194,7 +183,7 @@ describe(`soak: ${CLIENTS} clients for ${SECONDS} s while ingest runs`, () => {
       }
 
       async function client(index: number): Promise<void> {
-        const random = prng(1000 + index);
+        const random = seededRandom(1000 + index);
         const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
         const mine: number[] = [];
         let n = 0;

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/server/store/open-store.js';
 import { pendingClaimant } from '../../src/server/store/claims.js';
+import { pending } from '../../src/server/store/enrichment.contract.js';
 import type { ViolationStore } from '../../src/server/store/store.js';
 import { tempDir } from '../ingest/helpers.js';
 import { PG_SKIP_REASON, pgTitle, testSchema } from './pg.js';
@@ -18,18 +19,6 @@ const CLAIMER = join(import.meta.dirname, 'pending-claimer.mjs');
 const dir = tempDir('fullstop-pending-claims-');
 afterAll(() => dir.cleanup());
 
-const pending = (eventId: string) => ({
-  eventId,
-  accountId: '111111111111',
-  region: 'eu-west-1',
-  event: JSON.stringify({ eventID: eventId, eventName: 'RunInstances' }),
-  source: 'file:///logs',
-  key: 'a.json',
-  configFingerprint: 'config-1',
-  lastError: 'kio GET /apps/{id} shop: Kio answered HTTP 503',
-  retryable: true,
-  delayMs: 0,
-});
 const claim = () => ({ claimant: pendingClaimant(), limit: 100, leaseMs: 60_000, configFingerprint: 'config-1' });
 
 /** Starts the claimer on `url` and resolves once it holds its claims. */

@@ -37,7 +37,7 @@ const lifecycle = (over: Partial<LifecycleRecord> = {}): LifecycleRecord => ({
   applicationVersion: '1.0',
   ...over,
 });
-const pending = (eventId: string, over: Partial<PendingEvaluationDraft> = {}): PendingEvaluationDraft => ({
+export const pending = (eventId: string, over: Partial<PendingEvaluationDraft> = {}): PendingEvaluationDraft => ({
   eventId,
   accountId: '111111111111',
   region: 'eu-west-1',
