@@ -5,6 +5,7 @@
  */
 import type { FullstopClient } from '../../../client/client.js';
 import { compileJsonPath } from '../../../shared/jayway-path.js';
+import { compileFullMatch } from '../../../shared/linear-regex.js';
 import type { WhitelistingRule, WhitelistingRuleInput } from '../../../shared/violation.js';
 import { UsageError } from '../../errors.js';
 import type { RuleFlags } from './flags.js';
@@ -39,6 +40,16 @@ export function toRuleInput(flags: RuleFlags, now: Date, base?: WhitelistingRule
   const baseExpiry = base && Date.parse(base.expiry_date) > now.getTime() ? base.expiry_date : null;
   const expiry = flags.expires === undefined ? baseExpiry : flags.expires === null ? null : flags.expires.toISOString();
   return { ...body, reason, expiry_date: expiry } as WhitelistingRuleInput;
+}
+
+/**
+ * Refuses (exit 2) an --image-name the server's engine (linear time, RE2 syntax) would refuse. A pattern that
+ * compiles on its own also compiles as the full match `^(?:…)$` whitelisting makes of it.
+ */
+export function checkImageName(imageName: string | undefined): void {
+  if (imageName === undefined || imageName === '') return;
+  const compiled = compileFullMatch(imageName);
+  if ('error' in compiled) throw new UsageError(`--image-name: not a valid regular expression: ${compiled.error}`);
 }
 
 /** Refuses (exit 2) a JsonPath the server would refuse or never match. */

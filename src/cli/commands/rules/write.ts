@@ -6,7 +6,7 @@ import { UsageError } from '../../errors.js';
 import type { ConnectionOptions } from '../../options.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
 import type { RuleFlags } from './flags.js';
-import { checkMetaPath, checkType, ruleWarnings, toRuleInput } from './input.js';
+import { checkImageName, checkMetaPath, checkType, ruleWarnings, toRuleInput } from './input.js';
 import { fetchRule, isActive, isNotFound, ruleNotFound } from './lookup.js';
 
 export interface WriteOptions extends RuleFlags, ConnectionOptions {
@@ -40,6 +40,7 @@ async function prepare(client: FullstopClient, input: WhitelistingRuleInput, ctx
 
 /** Creates a rule from the flags, or with `dryRun` only evaluates it on the open violations. */
 export async function addRule(opts: WriteOptions, ctx: Context): Promise<WriteResult> {
+  checkImageName(opts.imageName);
   const input = toRuleInput(opts, ctx.now());
   checkMetaPath(input);
   const client = await ctx.client(opts);
@@ -58,6 +59,7 @@ export async function updateRule(id: number, opts: WriteOptions, ctx: Context): 
       hint: "a flag given as '' clears that field",
     });
   }
+  checkImageName(opts.imageName);
   const client = await ctx.client(opts);
   const old = await fetchRule(client, id);
   const input = toRuleInput(opts, ctx.now(), old);
