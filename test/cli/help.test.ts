@@ -10,17 +10,25 @@ import { runCli } from '../helpers/run-cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** A context that prints nothing and asks nothing, for building the program. */
+function quietContext() {
+  return createContext({
+    io: {
+      out: () => {},
+      err: () => {},
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      canPrompt: false,
+      columns: undefined,
+      prompter: {} as never,
+    },
+    env: {},
+  });
+}
+
 /** Every command path of the program, e.g. ['rules', 'add']; the hidden completion helper left out. */
 function commandPaths(): string[][] {
-  const io = {
-    out: () => {},
-    err: () => {},
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    canPrompt: false,
-    columns: undefined,
-  };
-  const program = buildProgram(createContext({ io: { ...io, prompter: {} as never }, env: {} }));
+  const program = buildProgram(quietContext());
   const paths: string[][] = [];
   const visit = (command: Command, path: string[]) => {
     for (const sub of command.commands) {
@@ -129,33 +137,20 @@ describe('help', () => {
 });
 
 describe('the program built for one command', () => {
-  const context = () =>
-    createContext({
-      io: {
-        out: () => {},
-        err: () => {},
-        stdoutIsTTY: false,
-        stderrIsTTY: false,
-        canPrompt: false,
-        columns: undefined,
-        prompter: {} as never,
-      },
-      env: {},
-    });
   // The hidden completion helper (`__complete`) comes with `completion`.
   const visible = (program: Command) =>
     program.commands.map((command) => command.name()).filter((name) => !name.startsWith('__'));
 
   it('knows every command under the name main() looks it up by', () => {
-    expect(visible(buildProgram(context()))).toEqual(COMMANDS.map(([name]) => name));
+    expect(visible(buildProgram(quietContext()))).toEqual(COMMANDS.map(([name]) => name));
   });
 
   it('holds that command alone, with the same help as in the whole program', () => {
-    const whole = buildProgram(context());
+    const whole = buildProgram(quietContext());
     const helpOf = (program: Command, name: string) =>
       program.commands.find((command) => command.name() === name)!.helpInformation();
     for (const [name] of COMMANDS) {
-      const alone = buildProgram(context(), name);
+      const alone = buildProgram(quietContext(), name);
       expect(visible(alone)).toEqual([name]);
       expect(helpOf(alone, name)).toBe(helpOf(whole, name));
     }

@@ -25,6 +25,13 @@ const twoMorePolls = (server: JavaServer) => {
   return () => server.requests.length >= before + 2;
 };
 
+/** The ids of the violations `watch -o ndjson` printed, in order. */
+const printedIds = (stdout: string) =>
+  stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as Violation).id);
+
 function arrival(id: number, changes: Partial<Violation> = {}): Violation {
   return { ...fixtureViolations()[0]!, id, event_id: `new-${id}`, created: '2024-05-31T11:59:00.000Z', ...changes };
 }
@@ -43,12 +50,7 @@ describe('watch', () => {
     const r = await running;
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(
-      r.stdout
-        .trimEnd()
-        .split('\n')
-        .map((line) => (JSON.parse(line) as Violation).id),
-    ).toEqual([110, 112]);
+    expect(printedIds(r.stdout)).toEqual([110, 112]);
     expect(params(server.requests[0]!)).toEqual({ sort: 'id,DESC', size: '1' });
     expect(params(server.requests[1]!)).toEqual({ sort: 'id,ASC', 'last-violation': '108', size: '500' });
   });
@@ -66,12 +68,7 @@ describe('watch', () => {
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);
-    expect(
-      r.stdout
-        .trimEnd()
-        .split('\n')
-        .map((line) => (JSON.parse(line) as Violation).id),
-    ).toEqual([141, 140]);
+    expect(printedIds(r.stdout)).toEqual([141, 140]);
     // Every poll read again from just above the newest id at start (within the minute a commit may lag).
     expect(server.requests.slice(1).map((q) => params(q)['last-violation'])).toEqual(
       server.requests.slice(1).map(() => '108'),
@@ -120,12 +117,7 @@ describe('watch', () => {
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);
-    expect(
-      r.stdout
-        .trimEnd()
-        .split('\n')
-        .map((line) => (JSON.parse(line) as Violation).id),
-    ).toEqual([130]);
+    expect(printedIds(r.stdout)).toEqual([130]);
     const notes = r.stderr.trimEnd().split('\n');
     // The client retried 3 times inside each poll; the first poll failed, the second got through.
     expect(notes).toEqual([
