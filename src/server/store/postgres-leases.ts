@@ -14,6 +14,7 @@ import { claimOwner, HeldClaims } from './claims.js';
 import { liveLease, type Liveness } from './postgres-liveness.js';
 import { pgText, retried, type Pool, type Queryable } from './postgres-pool.js';
 
+/** Default lease length: long enough to ride out a few failed renewals, short enough to recover a dead replica's work soon. */
 export const DEFAULT_LEASE_SECONDS = 60;
 
 // Every statement names its keys and looks each one up through LATERAL … LIMIT 1, which the planner cannot turn into
